@@ -1,0 +1,38 @@
+import CMultiprocessing
+
+/// A point on the monotonic clock by which a blocking call must return; `forever` never comes.
+///
+/// Public APIs take Python's `timeout: Double?` (seconds, nil = no limit) and turn it into a
+/// deadline once, so loops that retry after spurious wake-ups keep the caller's total timeout.
+struct Deadline: Sendable {
+    /// Monotonic nanoseconds, or nil for no deadline.
+    let nanoseconds: Int64?
+
+    static let forever = Deadline(nanoseconds: nil)
+    static let now = Deadline(nanoseconds: cmp_monotonic_ns())
+
+    init(nanoseconds: Int64?) { self.nanoseconds = nanoseconds }
+
+    /// A deadline `timeout` seconds from now; nil means forever, negative means now.
+    init(timeout: Double?) {
+        guard let timeout else { self.nanoseconds = nil; return }
+        let span = timeout <= 0 ? 0 : min(timeout, 1e9) * 1e9
+        self.nanoseconds = cmp_monotonic_ns() + Int64(span)
+    }
+
+    /// Nanoseconds left (never negative), or nil when there is no deadline.
+    var remainingNanoseconds: Int64? {
+        nanoseconds.map { max(0, $0 - cmp_monotonic_ns()) }
+    }
+
+    var hasExpired: Bool { remainingNanoseconds == 0 }
+
+    /// The timeout argument for poll(2): -1 forever, else milliseconds rounded up.
+    var pollMilliseconds: Int32 {
+        guard let left = remainingNanoseconds else { return -1 }
+        return Int32(clamping: (left + 999_999) / 1_000_000)
+    }
+}
+
+/// Monotonic time in nanoseconds.
+func monotonicNanoseconds() -> Int64 { cmp_monotonic_ns() }

@@ -1,0 +1,76 @@
+import Glibc
+
+/// This process's view of the process tree: who we are, who our parent is, which children we
+/// started. One instance per process; a forked child replaces the inherited one at once, so
+/// nothing it holds (including its lock, which another thread of the parent may have held at
+/// the moment of the fork) is ever used in the child.
+final class ProcessTable: @unchecked Sendable {
+    nonisolated(unsafe) private(set) static var shared = ProcessTable(current: nil, parent: nil)
+
+    /// The process object representing this process.
+    let current: Process
+    /// The parent, when this process was started by `Process.start()`.
+    let parent: Process?
+    private var lock = pthread_mutex_t()
+    private var counter = 0
+    private var children: [Process] = []
+    private var exitHandlerInstalled = false
+
+    private init(current: Process?, parent: Process?) {
+        self.current = current ?? Process(mainProcessWithPid: system_getpid())
+        self.parent = parent
+        pthread_mutex_init(&lock, nil)
+    }
+
+    /// Called in a fresh child, before anything else runs there.
+    static func resetAfterFork(current: Process, parent: Process) {
+        shared = ProcessTable(current: current, parent: parent)
+        shared.exitHandlerInstalled = true  // inherited from the parent's atexit registration
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return try body()
+    }
+
+    /// The next number for a child's identity (`Process-N`).
+    func nextCounter() -> Int {
+        locked { counter += 1; return counter }
+    }
+
+    /// Runs `fork` with the table locked, so no other thread is half-way through changing it
+    /// at the moment of the fork; registers the started child in the parent.
+    func registerChild(_ child: Process) {
+        locked {
+            children.append(child)
+            if !exitHandlerInstalled {
+                exitHandlerInstalled = true
+                atexit { ProcessTable.shared.finishAtExit() }
+            }
+        }
+    }
+
+    func removeChild(_ child: Process) {
+        locked { children.removeAll { $0 === child } }
+    }
+
+    /// The children not yet known to have finished; finished ones are reaped and dropped.
+    func activeChildren() -> [Process] {
+        let snapshot = locked { children }
+        let alive = snapshot.filter { $0.isAlive }
+        locked { children.removeAll { child in !alive.contains { $0 === child } } }
+        return alive
+    }
+
+    /// Python's exit behaviour: terminate daemon children, then join every child.
+    func finishAtExit() {
+        let snapshot = locked { children }
+        for child in snapshot where child.daemon && child.isAlive {
+            try? child.terminate()
+        }
+        for child in snapshot {
+            try? child.join()
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import CMultiprocessing
+import Glibc
+
+// The system-call layer. Every call the library makes to the OS is wrapped here (or in a
+// sibling file of this folder) once: `EINTR` is retried, any other failure becomes a
+// `SystemError` naming the call. Code above this layer never reads `errno`.
+
+// MARK: - Retrying
+
+/// Runs `body` until it returns something other than -1 with `EINTR`; throws on other errors.
+@inline(__always)
+func retryingOnInterrupt<T: FixedWidthInteger>(
+    _ call: @autoclosure () -> String, _ body: () -> T
+) throws(SystemError) -> T {
+    while true {
+        let result = body()
+        if result != -1 { return result }
+        let code = Glibc.errno
+        if code == EINTR { continue }
+        throw SystemError(call: call(), errno: code)
+    }
+}
+
+/// Like `retryingOnInterrupt`, for calls that may legitimately fail with `EAGAIN`: returns nil then.
+@inline(__always)
+func retryingOnInterruptUnlessWouldBlock<T: FixedWidthInteger>(
+    _ call: @autoclosure () -> String, _ body: () -> T
+) throws(SystemError) -> T? {
+    while true {
+        let result = body()
+        if result != -1 { return result }
+        let code = Glibc.errno
+        if code == EINTR { continue }
+        if code == EAGAIN || code == EWOULDBLOCK { return nil }
+        throw SystemError(call: call(), errno: code)
+    }
+}
+
+// MARK: - Processes
+
+func system_fork() throws(SystemError) -> pid_t {
+    let pid = cmp_fork()
+    if pid == -1 { throw SystemError(call: "fork()", errno: Glibc.errno) }
+    return pid
+}
+
+func system_getpid() -> pid_t { getpid() }
+func system_getppid() -> pid_t { getppid() }
+func system_gettid() -> pid_t { cmp_gettid() }
+
+/// `waitpid(pid, &status, options)`; returns nil when `WNOHANG` finds the child still running.
+func system_waitpid(_ pid: pid_t, options: Int32 = 0) throws(SystemError) -> (pid: pid_t, status: Int32)? {
+    var status: Int32 = 0
+    let result = try retryingOnInterrupt("waitpid(\(pid))") { waitpid(pid, &status, options) }
+    return result == 0 ? nil : (result, status)
+}
+
+/// `kill(pid, signal)`; a process that is already gone (`ESRCH`) is not an error.
+func system_kill(_ pid: pid_t, _ signal: Int32) throws(SystemError) {
+    if kill(pid, signal) == -1, Glibc.errno != ESRCH {
+        throw SystemError(call: "kill(\(pid), \(signal))", errno: Glibc.errno)
+    }
+}
+
+/// Whether a process with this pid exists (it may be a zombie).
+func system_processExists(_ pid: pid_t) -> Bool {
+    kill(pid, 0) == 0 || Glibc.errno == EPERM
+}
+
+/// The decoded exit status: the exit code, or minus the signal number, as Python's `exitcode`.
+func decodeExitCode(waitStatus status: Int32) -> Int32 {
+    if cmp_wifexited(status) != 0 { return cmp_wexitstatus(status) }
+    if cmp_wifsignaled(status) != 0 { return -cmp_wtermsig(status) }
+    return -1
+}
+
+func system_setParentDeathSignal(_ signal: Int32) throws(SystemError) {
+    if cmp_set_parent_death_signal(signal) == -1 {
+        throw SystemError(call: "prctl(PR_SET_PDEATHSIG)", errno: Glibc.errno)
+    }
+}
+
+/// Ends the calling process at once, without atexit handlers (the child side of a fork).
+/// Writes `text` to standard error at once (unbuffered).
+func system_writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = try? system_writeAll(2, UnsafeRawBufferPointer(bytes)) }
+}
+
+func system_exit(_ code: Int32) -> Never {
+    fflush(nil)
+    _exit(code)
+}
+
+// MARK: - File descriptors
+
+func system_close(_ fd: Int32) {
+    // close(2) must not be retried on EINTR on Linux: the descriptor is released either way.
+    _ = Glibc.close(fd)
+}
+
+func system_pipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [-1, -1]
+    _ = try retryingOnInterrupt("pipe2(O_CLOEXEC)") { cmp_pipe_cloexec(&fds) }
+    return (fds[0], fds[1])
+}
+
+func system_socketpair() throws(SystemError) -> (Int32, Int32) {
+    var fds: [Int32] = [-1, -1]
+    _ = try retryingOnInterrupt("socketpair(AF_UNIX)") {
+        socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
+    }
+    return (fds[0], fds[1])
+}
+
+func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) throws(SystemError) -> Int {
+    try retryingOnInterrupt("read(fd \(fd))") { Glibc.read(fd, buffer, count) }
+}
+
+func system_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) throws(SystemError) -> Int {
+    try retryingOnInterrupt("write(fd \(fd))") { Glibc.write(fd, buffer, count) }
+}
+
+/// Writes every byte, looping over partial writes.
+func system_writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) {
+    guard var base = buffer.baseAddress else { return }
+    var remaining = buffer.count
+    while remaining > 0 {
+        let written = try system_write(fd, base, remaining)
+        base += written
+        remaining -= written
+    }
+}
+
+/// poll(2) on one descriptor. Returns the revents, or 0 on timeout. `timeout` nil waits forever.
+func system_poll(_ fd: Int32, events: Int16, deadline: Deadline) throws(SystemError) -> Int16 {
+    var entry = pollfd(fd: fd, events: events, revents: 0)
+    while true {
+        let result = poll(&entry, 1, deadline.pollMilliseconds)
+        if result > 0 { return entry.revents }
+        if result == 0 {
+            if deadline.hasExpired { return 0 }
+            continue  // rounding: poll's millisecond timeout ended just before the deadline
+        }
+        if Glibc.errno == EINTR { continue }
+        throw SystemError(call: "poll(fd \(fd))", errno: Glibc.errno)
+    }
+}
+
+/// poll(2) on many descriptors; returns the indices that are ready (empty on timeout).
+func system_poll(_ fds: [Int32], events: Int16, deadline: Deadline) throws(SystemError) -> [Int] {
+    var entries = fds.map { pollfd(fd: $0, events: events, revents: 0) }
+    while true {
+        let result = poll(&entries, nfds_t(entries.count), deadline.pollMilliseconds)
+        if result > 0 { return entries.indices.filter { entries[$0].revents != 0 } }
+        if result == 0 {
+            if deadline.hasExpired { return [] }
+            continue
+        }
+        if Glibc.errno == EINTR { continue }
+        throw SystemError(call: "poll(\(fds.count) descriptors)", errno: Glibc.errno)
+    }
+}
+
+func system_pidfdOpen(_ pid: pid_t) throws(SystemError) -> Int32 {
+    let fd = cmp_pidfd_open(pid)
+    if fd == -1 { throw SystemError(call: "pidfd_open(\(pid))", errno: Glibc.errno) }
+    _ = cmp_fcntl_int(fd, F_SETFD, FD_CLOEXEC)
+    return fd
+}
+
+// MARK: - Shared memory
+
+/// Maps `size` bytes of zeroed memory shared with every process forked afterwards.
+func system_mapShared(_ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
+    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+    guard let address, address != MAP_FAILED else {
+        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED)", errno: Glibc.errno)
+    }
+    return address
+}
+
+func system_unmap(_ address: UnsafeMutableRawPointer, _ size: Int) {
+    _ = munmap(address, size)
+}
+
+// MARK: - Futex
+
+/// Sleeps while `word` holds `expected`, at most until `deadline`. Returns false on timeout.
+/// Spurious wake-ups return true: callers re-check their condition in a loop.
+func system_futexWait(_ word: UnsafeMutablePointer<UInt32>, expected: UInt32, deadline: Deadline) -> Bool {
+    let timeout = deadline.remainingNanoseconds
+    if let timeout, timeout <= 0 { return false }
+    if cmp_futex_wait(word, expected, timeout ?? -1) == -1, Glibc.errno == ETIMEDOUT { return false }
+    return true
+}
+
+/// Wakes at most `count` waiters of `word` (`Int32.max`: all).
+@discardableResult
+func system_futexWake(_ word: UnsafeMutablePointer<UInt32>, count: Int32 = Int32.max) -> Int32 {
+    cmp_futex_wake(word, count)
+}
