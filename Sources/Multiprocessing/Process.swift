@@ -182,6 +182,11 @@ open class Process: @unchecked Sendable {
         let parentView = Process(parentWithPid: parentPid, name: parent.name, identity: parent.identity)
         withState { $0 = .running(pid: system_getpid(), pidfd: -1) }
         ProcessTable.resetAfterFork(current: self, parent: parentView)
+        // The forking thread may block signals (Dispatch's worker threads block most of them);
+        // the child must answer terminate() and Ctrl-C like any process.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         if daemon {
             try? system_setParentDeathSignal(SIGKILL)
             if system_getppid() != parentPid { system_exit(1) }  // the parent died before prctl
