@@ -209,7 +209,12 @@ struct PoolTests {
                 }
             }
             guard counters.wait(0, reaches: 2) else { return 1 }
-            let pids = activeChildren().compactMap(\.pid)
+            // The handler thread records a worker just after its fork: allow it a moment.
+            var pids = activeChildren().compactMap(\.pid)
+            for _ in 0..<200 where pids.count < 2 {
+                usleep(5000)
+                pids = activeChildren().compactMap(\.pid)
+            }
             guard pids.count == 2 else { return 2 }
             pool.terminate()
             for result in running {
