@@ -52,9 +52,31 @@ enum RobustLockOutcome: Equatable {
     case wouldDeadlock
 }
 
-/// Initialises a robust, process-shared mutex in place (recursive when asked).
-func system_mutexInitShared(_ mutex: UnsafeMutablePointer<pthread_mutex_t>, recursive: Bool) throws(SystemError) {
-    let rc = cmp_mutex_init_shared(mutex, recursive ? 1 : 0)
+/// The kinds of robust mutex the library uses.
+enum RobustMutexKind {
+    /// Plain (the byte ring's internal locks).
+    case normal
+    /// Relocking by the holder fails with `EDEADLK` instead of hanging (`Lock`).
+    case errorChecking
+    /// The holder may lock again; it must unlock as often (`RLock`).
+    case recursive
+}
+
+/// Initialises a robust, process-shared mutex in place.
+func system_mutexInitShared(_ mutex: UnsafeMutablePointer<pthread_mutex_t>, kind: RobustMutexKind) throws(SystemError) {
+    var attributes = pthread_mutexattr_t()
+    var rc = pthread_mutexattr_init(&attributes)
+    if rc != 0 { throw SystemError(call: "pthread_mutexattr_init", errno: rc) }
+    defer { pthread_mutexattr_destroy(&attributes) }
+    _ = pthread_mutexattr_setpshared(&attributes, Int32(PTHREAD_PROCESS_SHARED))
+    _ = pthread_mutexattr_setrobust(&attributes, Int32(PTHREAD_MUTEX_ROBUST))
+    let type = switch kind {
+    case .normal: Int32(PTHREAD_MUTEX_NORMAL)
+    case .errorChecking: Int32(PTHREAD_MUTEX_ERRORCHECK)
+    case .recursive: Int32(PTHREAD_MUTEX_RECURSIVE)
+    }
+    _ = pthread_mutexattr_settype(&attributes, type)
+    rc = pthread_mutex_init(mutex, &attributes)
     if rc != 0 { throw SystemError(call: "pthread_mutex_init(robust, pshared)", errno: rc) }
 }
 

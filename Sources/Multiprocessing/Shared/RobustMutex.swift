@@ -5,7 +5,8 @@ import Glibc
 /// (written on every acquire, so when a holder dies the next locker can name it).
 ///
 /// Layout (one cache line): the `pthread_mutex_t` at offset 0, the holder pid at offset 48,
-/// a recursion depth used by `RLock` at offset 52.
+/// a recursion depth used by `RLock` at offset 52, the holding thread (`pthread_self`, used
+/// by `RLock` to tell its owner) at offset 56.
 struct RobustMutex {
     /// Bytes to reserve for one mutex.
     static let byteCount = 64
@@ -13,6 +14,7 @@ struct RobustMutex {
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
     let holder: UnsafeMutablePointer<Int32>
     let depth: UnsafeMutablePointer<UInt32>
+    let thread: UnsafeMutablePointer<UInt>
 
     /// Views the 64 bytes at `address` as a mutex slot (call ``initialize(recursive:)`` once).
     init(at address: UnsafeMutableRawPointer) {
@@ -20,11 +22,12 @@ struct RobustMutex {
         mutex = address.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         holder = (address + 48).bindMemory(to: Int32.self, capacity: 1)
         depth = (address + 52).bindMemory(to: UInt32.self, capacity: 1)
+        thread = (address + 56).bindMemory(to: UInt.self, capacity: 1)
     }
 
     /// Initialises the mutex in place; do it once, before forking.
-    func initialize(recursive: Bool) throws(SystemError) {
-        try system_mutexInitShared(mutex, recursive: recursive)
+    func initialize(_ kind: RobustMutexKind) throws(SystemError) {
+        try system_mutexInitShared(mutex, kind: kind)
     }
 
     /// Blocks until the mutex is held (fast path, no deadline). On `.ownerDied` the mutex is

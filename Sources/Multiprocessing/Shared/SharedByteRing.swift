@@ -88,8 +88,8 @@ final class SharedByteRing: @unchecked Sendable {
         spaceSequence = (base + 320).bindMemory(to: UInt32.self, capacity: 2)
         spaceWaiters = spaceSequence + 1
         data = base + Self.dataOffset
-        try producers.initialize(recursive: false)
-        try consumers.initialize(recursive: false)
+        try producers.initialize(.normal)
+        try consumers.initialize(.normal)
     }
 
     // MARK: - State
