@@ -4,25 +4,22 @@ import Glibc
 /// A robust, process-shared pthread mutex in shared memory, plus the pid of its latest holder
 /// (written on every acquire, so when a holder dies the next locker can name it).
 ///
-/// Layout (one cache line): the `pthread_mutex_t` at offset 0, the holder pid at offset 48,
-/// a recursion depth used by `RLock` at offset 52, the holding thread (`pthread_self`, used
-/// by `RLock` to tell its owner) at offset 56.
+/// Layout (one cache line): the `pthread_mutex_t` at offset 0, the holder pid at offset 48.
+/// Used inside the byte ring and the barrier; ``Lock`` and ``RLock`` use the lighter
+/// ``FutexMutex``.
 struct RobustMutex {
     /// Bytes to reserve for one mutex.
     static let byteCount = 64
 
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
     let holder: UnsafeMutablePointer<Int32>
-    let depth: UnsafeMutablePointer<UInt32>
-    let thread: UnsafeMutablePointer<UInt>
 
     /// Views the 64 bytes at `address` as a mutex slot (call ``initialize(recursive:)`` once).
     init(at address: UnsafeMutableRawPointer) {
         precondition(MemoryLayout<pthread_mutex_t>.size <= 48)
+        system_preparePidCache()
         mutex = address.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         holder = (address + 48).bindMemory(to: Int32.self, capacity: 1)
-        depth = (address + 52).bindMemory(to: UInt32.self, capacity: 1)
-        thread = (address + 56).bindMemory(to: UInt.self, capacity: 1)
     }
 
     /// Initialises the mutex in place; do it once, before forking.
