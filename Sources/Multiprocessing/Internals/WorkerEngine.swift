@@ -535,6 +535,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     private func workerMain(channel: Int, knownJobs: Int64) {
         let pid = system_getpid()
+        _ = currentProcess().name.withCString { cmp_set_process_name($0) }
         var out: [UInt8] = []
         out.reserveCapacity(1 << 12)
         if let initializer {
@@ -573,6 +574,7 @@ final class WorkerEngine: @unchecked Sendable {
                     PoolWire.append(String(describing: error), to: &out)
                 }
                 Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
+                fflush(nil)  // what the task printed appears now, before its result
                 send(&out, channel: channel)
                 cmp_store_i64(slot, 0)
                 done += 1
