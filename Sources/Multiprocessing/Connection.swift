@@ -15,7 +15,8 @@ import Glibc
 ///
 /// On the wire each message is a frame: its length as 4 bytes, little-endian, then the
 /// payload (lengths of 4 GiB and more are written as `FF FF FF FF` and 8 bytes). Payloads of
-/// `send` are in the ``BinaryFormat`` encoding.
+/// `send` are in the library's compact binary encoding of `Codable` values (described in
+/// Codec/BinaryFormat.swift): an `Int` takes two or three bytes, a `[UInt8]` its length plus one or two.
 ///
 /// A connection reads ahead: one system call fills a buffer that may hold many messages.
 /// So each end must be read by one process (and one thread) at a time, as with Python's
@@ -80,6 +81,8 @@ public final class Connection {
     static let largeMessage = 64 * 1024
     /// Frame header: 4-byte little-endian length; this value announces an 8-byte length.
     static let longLengthMarker = UInt32.max
+    /// The longest message accepted (1 TiB).
+    static let maximumLength: UInt64 = 1 << 40
     /// In a shared ring: an 8-byte length follows, and the payload travels on the bulk socket.
     static let bulkMarker = UInt32.max - 1
 
@@ -348,7 +351,11 @@ public final class Connection {
         try fill(atLeast: 12)
         let long = UInt64(littleEndian: buffer!.loadUnaligned(fromByteOffset: head + 4, as: UInt64.self))
         head += 12
-        guard long <= UInt64(Int.max) else { throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is impossibly large") }
+        // A length no sender could have written means the stream is not made of our frames
+        // (for example a socket that something else wrote to): refuse it rather than allocate.
+        guard long <= Self.maximumLength else {
+            throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is larger than \(Self.maximumLength) bytes")
+        }
         return Int(long)
     }
 

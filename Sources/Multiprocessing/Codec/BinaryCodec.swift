@@ -38,6 +38,13 @@ enum BinaryCodec {
 
     // MARK: - Fast paths
 
+    /// Looks the fast-path array types up now, in the process that creates a connection, so
+    /// a forked child does not instantiate runtime metadata for them (another thread of the
+    /// parent may have held a runtime lock at the moment of the fork).
+    static func prepareFastPaths() {
+        _ = (ArrayTypes.bytes, ArrayTypes.ints, ArrayTypes.doubles, ArrayTypes.int64s, ArrayTypes.strings)
+    }
+
     /// The array types with fast paths. Their metadata is looked up once, not per message.
     private enum ArrayTypes {
         static let bytes = ObjectIdentifier([UInt8].self)
