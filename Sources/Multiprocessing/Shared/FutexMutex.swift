@@ -1,7 +1,20 @@
 import CMultiprocessing
 import Glibc
 
-/// The lock under ``Lock`` and ``RLock``: one 32-bit futex word in shared memory holding the
+/// What taking a ``FutexMutex`` came to.
+enum LockOutcome: Equatable {
+    /// The caller now holds the mutex.
+    case acquired
+    /// The caller now holds the mutex, taken over from an owner process that ended while
+    /// holding it: the data it protects may be half-updated.
+    case ownerDied
+    /// The deadline passed with the mutex still held by someone else.
+    case timedOut
+    /// The calling thread already holds this (non-recursive) mutex.
+    case wouldDeadlock
+}
+
+/// The lock under ``Lock``, ``RLock``, ``Barrier`` and the byte ring: one 32-bit futex word in shared memory holding the
 /// owner's pid (0 when free; bit 31 set when someone may be sleeping on it).
 ///
 /// The uncontended path is a single compare-and-swap to lock and a single exchange to unlock,
@@ -61,7 +74,7 @@ struct FutexMutex {
     /// - Returns: `.acquired`, `.ownerDied` with the dead owner's pid (the caller now holds
     ///   the lock), `.timedOut`, or `.wouldDeadlock` when the calling thread already holds it
     ///   (checked only when `checkSelf` is true).
-    func lock(deadline: Deadline, checkSelf: Bool) -> (outcome: RobustLockOutcome, dead: Int32?) {
+    func lock(deadline: Deadline, checkSelf: Bool) -> (outcome: LockOutcome, dead: Int32?) {
         if tryLock() { return (.acquired, nil) }
         let me = UInt32(bitPattern: system_cachedPid())
         for _ in 0..<100 {
