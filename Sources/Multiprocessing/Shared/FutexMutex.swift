@@ -28,8 +28,9 @@ enum LockOutcome: Equatable {
 /// relocking a non-recursive lock it holds).
 @usableFromInline
 struct FutexMutex {
-    /// Bytes to reserve for one mutex.
-    static let byteCount = 64
+    /// Bytes to reserve for one mutex (allocate them cache-line aligned; small data guarded
+    /// by the mutex may share the rest of the line).
+    static let byteCount = 16
     @usableFromInline static let waitersBit: UInt32 = 1 << 31
     /// How long a waiter sleeps before checking on the owner.
     static let livenessSlice: Int64 = 50_000_000
