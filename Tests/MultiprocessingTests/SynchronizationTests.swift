@@ -228,6 +228,15 @@ struct SynchronizationTests {
         try lock.release()
     }
 
+    @Test func subscriptOutOfRangeTrapsLikeASwiftArray() throws {
+        let array = try SharedArray<Int32>([1, 2, 3])
+        let child = Process { _ = array[3] }
+        try child.start()
+        try child.join()
+        #expect((child.exitCode ?? 0) < 0)  // killed by the trap's signal
+        #expect(array[2] == 3)
+    }
+
     @Test func sharedArrayIsSharedAndCopiesOut() throws {
         let array = try SharedArray<Int>(repeating: 0, count: 10)
         let codes = try runChildren(2) { i in
