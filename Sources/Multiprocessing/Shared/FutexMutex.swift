@@ -23,6 +23,10 @@ enum LockOutcome: Equatable {
 /// and, after each, checks whether the owner process still runs; if it ended (or is a zombie)
 /// one waiter takes the lock over with a compare-and-swap and is told the dead owner's pid.
 ///
+/// A pid reused by a new process before any waiter noticed the owner's death would keep the
+/// lock held until that process ends; Linux hands pids out in increasing order, so this needs
+/// the pid counter to wrap around within the 50 ms a waiter sleeps between checks.
+///
 /// Layout (one cache line): the word at offset 0, a recursion depth at 4 (for `RLock`), the
 /// holding thread's `pthread_self()` at 8 (to tell the owner thread, and to catch a thread
 /// relocking a non-recursive lock it holds).
