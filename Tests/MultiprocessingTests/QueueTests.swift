@@ -36,6 +36,19 @@ struct QueueTests {
         #expect(queue.empty())
     }
 
+    @Test func optionalItemsCarryANoneSentinel() throws {
+        let queue = try Queue<Int?>()
+        let producer = Process {
+            for item in 0..<5 { try queue.put(item) }
+            try queue.put(nil)
+        }
+        try producer.start()
+        var received: [Int] = []
+        while let item = try queue.get(timeout: 4) { received.append(item) }
+        try producer.join()
+        #expect(received == [0, 1, 2, 3, 4])
+    }
+
     @Test func emptyAndFullWithTimeouts() throws {
         let queue = try Queue<Int>(maxSize: 2)
         #expect(queue.empty())
