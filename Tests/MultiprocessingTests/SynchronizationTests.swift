@@ -228,6 +228,33 @@ struct SynchronizationTests {
         try lock.release()
     }
 
+    @Test func childReleasingSharedObjectsLeavesTheParentsMappingAlone() throws {
+        final class Holder: @unchecked Sendable { var value: Value<Int>? }
+        let holder = Holder()
+        holder.value = try Value<Int>(1)
+        let report = try Value<Int>(0)
+        let child = Process {
+            holder.value!.value = 2
+            holder.value = nil  // the child's last reference: its own mapping is unmapped here
+            let scratch = try Value<Int>(9)
+            report.value = scratch.value + 1
+        }
+        try child.start()
+        try child.join()
+        #expect(child.exitCode == 0)
+        #expect(holder.value?.value == 2)  // still mapped (and shared) in the parent
+        #expect(report.value == 10)
+    }
+
+    @Test func subscriptOutOfRangeTrapsLikeASwiftArray() throws {
+        let array = try SharedArray<Int32>([1, 2, 3])
+        let child = Process { _ = array[3] }
+        try child.start()
+        try child.join()
+        #expect((child.exitCode ?? 0) < 0)  // killed by the trap's signal
+        #expect(array[2] == 3)
+    }
+
     @Test func sharedArrayIsSharedAndCopiesOut() throws {
         let array = try SharedArray<Int>(repeating: 0, count: 10)
         let codes = try runChildren(2) { i in

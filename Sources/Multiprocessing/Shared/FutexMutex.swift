@@ -1,7 +1,20 @@
 import CMultiprocessing
 import Glibc
 
-/// The lock under ``Lock`` and ``RLock``: one 32-bit futex word in shared memory holding the
+/// What taking a ``FutexMutex`` came to.
+enum LockOutcome: Equatable {
+    /// The caller now holds the mutex.
+    case acquired
+    /// The caller now holds the mutex, taken over from an owner process that ended while
+    /// holding it: the data it protects may be half-updated.
+    case ownerDied
+    /// The deadline passed with the mutex still held by someone else.
+    case timedOut
+    /// The calling thread already holds this (non-recursive) mutex.
+    case wouldDeadlock
+}
+
+/// The lock under ``Lock``, ``RLock``, ``Barrier`` and the byte ring: one 32-bit futex word in shared memory holding the
 /// owner's pid (0 when free; bit 31 set when someone may be sleeping on it).
 ///
 /// The uncontended path is a single compare-and-swap to lock and a single exchange to unlock,
@@ -10,13 +23,18 @@ import Glibc
 /// and, after each, checks whether the owner process still runs; if it ended (or is a zombie)
 /// one waiter takes the lock over with a compare-and-swap and is told the dead owner's pid.
 ///
+/// A pid reused by a new process before any waiter noticed the owner's death would keep the
+/// lock held until that process ends; Linux hands pids out in increasing order, so this needs
+/// the pid counter to wrap around within the 50 ms a waiter sleeps between checks.
+///
 /// Layout (one cache line): the word at offset 0, a recursion depth at 4 (for `RLock`), the
 /// holding thread's `pthread_self()` at 8 (to tell the owner thread, and to catch a thread
 /// relocking a non-recursive lock it holds).
 @usableFromInline
 struct FutexMutex {
-    /// Bytes to reserve for one mutex.
-    static let byteCount = 64
+    /// Bytes to reserve for one mutex (allocate them cache-line aligned; small data guarded
+    /// by the mutex may share the rest of the line).
+    static let byteCount = 16
     @usableFromInline static let waitersBit: UInt32 = 1 << 31
     /// How long a waiter sleeps before checking on the owner.
     static let livenessSlice: Int64 = 50_000_000
@@ -31,6 +49,18 @@ struct FutexMutex {
         word = address.bindMemory(to: UInt32.self, capacity: 2)
         depth = word + 1
         thread = (address + 8).bindMemory(to: Int64.self, capacity: 1)
+    }
+
+    /// When this process last looked for a dead owner after a failed non-blocking attempt.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var lastQuickCheck: Int64 = 0
+
+    /// Whether a failed non-blocking attempt should check on the owner: at most every 50 ms,
+    /// so a loop polling `acquire(block: false)` stays cheap yet still learns of a dead owner.
+    private static func livenessCheckIsDue() -> Bool {
+        let now = monotonicNanoseconds()
+        if now - lastQuickCheck < livenessSlice { return false }
+        lastQuickCheck = now
+        return true
     }
 
     /// The calling thread, as stored in ``thread``.
@@ -61,7 +91,7 @@ struct FutexMutex {
     /// - Returns: `.acquired`, `.ownerDied` with the dead owner's pid (the caller now holds
     ///   the lock), `.timedOut`, or `.wouldDeadlock` when the calling thread already holds it
     ///   (checked only when `checkSelf` is true).
-    func lock(deadline: Deadline, checkSelf: Bool) -> (outcome: RobustLockOutcome, dead: Int32?) {
+    func lock(deadline: Deadline, checkSelf: Bool) -> (outcome: LockOutcome, dead: Int32?) {
         if tryLock() { return (.acquired, nil) }
         let me = UInt32(bitPattern: system_cachedPid())
         for _ in 0..<100 {
@@ -80,7 +110,7 @@ struct FutexMutex {
                 if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 { return (.acquired, nil) }
                 continue
             }
-            if checkOwner || deadline.hasExpired {
+            if checkOwner || (deadline.hasExpired && Self.livenessCheckIsDue()) {
                 checkOwner = false
                 let ownerPid = Int32(bitPattern: seen & ~Self.waitersBit)
                 if ownerPid != Int32(bitPattern: me), system_processHasEnded(ownerPid) {
@@ -90,8 +120,8 @@ struct FutexMutex {
                     }
                     continue
                 }
-                if deadline.hasExpired { return (.timedOut, nil) }
             }
+            if deadline.hasExpired { return (.timedOut, nil) }
             if seen & Self.waitersBit == 0 {
                 let marked = seen | Self.waitersBit
                 if cmp_cas_u32(word, &seen, marked) == 0 { continue }
