@@ -73,7 +73,7 @@ public final class Pool: @unchecked Sendable {
     ///
     /// - Throws: ``PoolError/stillRunning`` while the pool still accepts work.
     public func join() throws {
-        if engine.monitor.withLock({ engine.state == .running }) { throw PoolError.stillRunning }
+        if engine.refusal == nil { throw PoolError.stillRunning }
         engine.waitForHandler(deadline: .forever)
     }
 

@@ -137,7 +137,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     /// Why the engine refuses new work, or nil when it accepts it.
     var refusal: State? {
-        state == .running ? nil : state
+        monitor.withLock { state == .running ? nil : state }
     }
 
     /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
