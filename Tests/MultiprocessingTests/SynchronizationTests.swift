@@ -190,6 +190,46 @@ struct SynchronizationTests {
         try lock.release()
     }
 
+    @Test func contendersSurviveAHolderKilledMidRun() throws {
+        let lock = try Lock()
+        let counter = try Value<Int>(0, lock: false)
+        let reports = try Value<Int>(0)
+        let victim = Process { while true { try lock.withLock { counter.value += 1 } } }
+        let workers = (0..<2).map { _ in
+            Process {
+                var done = 0
+                while done < 200_000 {
+                    do {
+                        try lock.withLock { counter.value += 1 }
+                        done += 1
+                    } catch SynchronizationError.previousHolderDied {
+                        reports.value += 1
+                    }
+                }
+            }
+        }
+        try victim.start()
+        for worker in workers { try worker.start() }
+        usleep(20_000)
+        try victim.kill()
+        for worker in workers { try worker.join() }
+        try victim.join()
+        #expect(workers.allSatisfy { $0.exitCode == 0 })
+        #expect(counter.value >= 400_000)
+        // If the victim died holding the lock, exactly one acquirer hears of it: a worker, or
+        // (when the workers had already finished) this process now.
+        var reported = reports.value
+        do {
+            try lock.acquire(timeout: 1)
+        } catch SynchronizationError.previousHolderDied(let pid) {
+            #expect(pid == victim.pid)
+            reported += 1
+            #expect(try lock.acquire(timeout: 1))
+        }
+        try lock.release()
+        #expect(reported <= 1)
+    }
+
     @Test func killedRLockHolderIsReportedToTheNextAcquirer() throws {
         let lock = try RLock()
         let holding = try Event()
