@@ -18,7 +18,7 @@ struct SynchronizationTests {
         let counter = try Value<Int32>(0)
         let lock = try Lock()
         let codes = try runChildren(4) { _ in
-            for _ in 0..<1000 { try lock.withLock { counter.value += 1 } }
+            for _ in 0..<1000 { lock.withLock { counter.value += 1 } }
         }
         #expect(codes == [0, 0, 0, 0])
         #expect(counter.value == 4000)
@@ -27,7 +27,7 @@ struct SynchronizationTests {
     @Test func valueGetLockMakesTheUpdateAtomic() throws {
         let counter = try Value<Int>(0)
         let codes = try runChildren(4) { _ in
-            for _ in 0..<1000 { try counter.getLock().withLock { counter.value += 1 } }
+            for _ in 0..<1000 { counter.getLock().withLock { counter.value += 1 } }
         }
         #expect(codes == [0, 0, 0, 0])
         #expect(counter.value == 4000)
@@ -51,13 +51,13 @@ struct SynchronizationTests {
         let most = try Value<Int32>(0)
         let codes = try runChildren(5) { _ in
             for _ in 0..<20 {
-                try slots.withLock {
-                    try holders.getLock().withLock {
+                slots.withLock {
+                    holders.getLock().withLock {
                         holders.value += 1
                         if holders.value > most.value { most.value = holders.value }
                     }
                     usleep(200)
-                    try holders.getLock().withLock { holders.value -= 1 }
+                    holders.getLock().withLock { holders.value -= 1 }
                 }
             }
         }
@@ -194,13 +194,15 @@ struct SynchronizationTests {
         let lock = try Lock()
         let counter = try Value<Int>(0, lock: false)
         let reports = try Value<Int>(0)
-        let victim = Process { while true { try lock.withLock { counter.value += 1 } } }
+        let victim = Process { while true { lock.withLock { counter.value += 1 } } }
         let workers = (0..<2).map { _ in
             Process {
                 var done = 0
                 while done < 200_000 {
                     do {
-                        try lock.withLock { counter.value += 1 }
+                        try lock.acquire()
+                        counter.value += 1
+                        try lock.release()
                         done += 1
                     } catch SynchronizationError.previousHolderDied {
                         reports.value += 1
