@@ -232,6 +232,28 @@ struct SynchronizationTests {
         #expect(reported <= 1)
     }
 
+    @Test func withLockRecoversFromADeadHolder() throws {
+        let lock = try Lock()
+        let value = try Value<Int>(0)
+        let holding = try Event()
+        let holder = Process {
+            lock.withLock {
+                holding.set()
+                sleep(30)
+            }
+        }
+        try holder.start()
+        #expect(holding.wait(timeout: 4))
+        try holder.kill()
+        try holder.join()
+        // Reported on standard error, not thrown: withLock rethrows only its body's errors.
+        lock.withLock { value.value = 5 }
+        value.getLock().withLock { value.value += 1 }
+        #expect(value.value == 6)
+        #expect(try lock.acquire(block: false))
+        try lock.release()
+    }
+
     @Test func killedRLockHolderIsReportedToTheNextAcquirer() throws {
         let lock = try RLock()
         let holding = try Event()

@@ -102,7 +102,7 @@ public final class Lock: @unchecked Sendable {
         case .acquired, .timedOut:
             break
         case .ownerDied:
-            system_writeStandardError("Multiprocessing: \(SynchronizationError.previousHolderDied(pid: dead ?? 0))\n")
+            FutexMutex.reportRecovered(from: dead ?? 0)
         case .wouldDeadlock:
             preconditionFailure(SynchronizationError.wouldDeadlock.description)
         }

@@ -146,7 +146,7 @@ public final class RLock: @unchecked Sendable {
     func lockForAccessSlowly() {
         let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: false)
         if outcome == .ownerDied {
-            system_writeStandardError("Multiprocessing: \(SynchronizationError.previousHolderDied(pid: dead ?? 0))\n")
+            FutexMutex.reportRecovered(from: dead ?? 0)
         }
         noteAcquired()
     }
