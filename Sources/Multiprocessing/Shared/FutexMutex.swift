@@ -63,6 +63,12 @@ struct FutexMutex {
         return true
     }
 
+    /// Tells standard error that a lock was taken over from a dead owner, for callers that
+    /// cannot throw (`withLock`, shared value accesses).
+    static func reportRecovered(from dead: Int32) {
+        system_writeStandardError("Multiprocessing: the process holding a lock (pid \(dead)) died while holding it; the lock was recovered and the work goes on, but the data it protected may be inconsistent\n")
+    }
+
     /// The calling thread, as stored in ``thread``.
     @inlinable
     static var currentThread: Int64 { Int64(Int(bitPattern: UInt(pthread_self()))) }
