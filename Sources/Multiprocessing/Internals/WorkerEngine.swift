@@ -98,6 +98,10 @@ final class WorkerEngine: @unchecked Sendable {
     private var lastSubmission: Int64 = 0
     private var burstLength = 0
     private var deferringSince: Int64 = 0
+    /// Why the last fork failed.
+    private var forkError: (any Error)?
+    /// Jobs failed with the monitor held, to be told so once it is released.
+    private var failedLater: [(JobRecord, any Error)] = []
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
@@ -317,12 +321,15 @@ final class WorkerEngine: @unchecked Sendable {
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
             }
+            let failed = failedLater
+            failedLater = []
             pollSet.removeAll(keepingCapacity: true)
             pollSet.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
             for case let worker? in workers {
                 pollSet.append(pollfd(fd: worker.pidfd, events: Int16(POLLIN), revents: 0))
             }
             monitor.unlock()
+            for (record, error) in failed { failAll(record, error) }
             if progressed {
                 // Results keep coming: look for ended workers without sleeping.
                 pollExits(&pollSet, timeout: 0)
@@ -504,12 +511,31 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = 0
         var wanted = min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else { return false }
+            guard let worker = forkWorker(channel: channel) else {
+                if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
+                return false
+            }
             workers[channel] = worker
             liveWorkers += 1
             wanted -= 1
         }
         return false
+    }
+
+    /// With the monitor held: no worker can be started, so the queued work fails with `error`
+    /// (and an executor breaks).
+    private func failEverything(with error: any Error) {
+        var reported = error
+        if flavor == .executor, state == .running || state == .closed {
+            let reason = "no worker could be started: \(error)"
+            state = .broken(reason)
+            reported = ExecutorError.brokenProcessPool(reason: reason)
+        }
+        for record in jobs.values { failedLater.append((record, reported)) }
+        jobs = [:]
+        overflow = []
+        overflowStart = 0
+        _ = transport.cancel(job: nil)
     }
 
     /// Forks a worker for `channel` with the monitor held, so the child's copy of the job
@@ -524,9 +550,16 @@ final class WorkerEngine: @unchecked Sendable {
         do {
             try process.start()
         } catch {
+            forkError = error
             return nil
         }
-        guard let pidfd = process.sentinel else { return nil }
+        guard let pidfd = process.sentinel else {
+            // Without a pidfd the worker cannot be watched: do not keep it.
+            try? process.kill()
+            try? process.join()
+            forkError = SystemError(call: "pidfd_open()", errno: ENOSYS)
+            return nil
+        }
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
