@@ -447,6 +447,7 @@ final class WorkerEngine: @unchecked Sendable {
         let job = cmp_load_i64(slot)
         let chunk = Int(slot[1])
         try? worker.process.close()
+        system_close(worker.pidfd)
         monitor.lock()
         workers[worker.channel] = nil
         liveWorkers -= 1
@@ -553,7 +554,9 @@ final class WorkerEngine: @unchecked Sendable {
             forkError = error
             return nil
         }
-        guard let pidfd = process.sentinel else {
+        // A pidfd of our own: the Process closes its sentinel when anyone reaps it (for
+        // example `activeChildren()` on another thread), and a closed number may be reused.
+        guard let sentinel = process.sentinel, case let pidfd = cmp_fcntl_int(sentinel, F_DUPFD_CLOEXEC, 0), pidfd >= 0 else {
             // Without a pidfd the worker cannot be watched: do not keep it.
             try? process.kill()
             try? process.join()
