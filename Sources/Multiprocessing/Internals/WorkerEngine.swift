@@ -116,13 +116,8 @@ final class WorkerEngine: @unchecked Sendable {
         transport = try PoolTransport(channels: processes)
         (wakeReader, wakeDescriptor) = try system_wakePipe()
         workers = [Worker?](repeating: nil, count: processes)
-        do {
-            handler = try system_startThread { [self] in self.handlerLoop() }
-        } catch {
-            system_close(wakeReader)
-            system_close(wakeDescriptor)
-            throw error
-        }
+        // Should this throw, deinit (which runs: every property is set) closes the pipe.
+        handler = try system_startThread { [self] in self.handlerLoop() }
     }
 
     deinit {
