@@ -43,6 +43,7 @@ class Workload:
     swift: str = None           # the mp-bench workload name, when it differs from key
     env: dict = field(default_factory=dict)   # extra environment for the Swift run
     issue: dict = field(default_factory=dict)  # reference figures quoted by the issue
+    min_reps: int = 0           # at least this many repetitions
     note: str = ""
 
 
@@ -84,10 +85,11 @@ WORKLOADS = [
     Workload("socket-rtt", "Unix socket round trip", "us", True, None, "manager", None, True,
              issue={"c": 41}, note="reference for the Manager: one byte there and back"),
     # MARK: Tracing (issue 7)
-    Workload("trace-off", "start+join, trace unset", "ms", True, None, swift="trace-process",
-             note="LEARN_MP_TRACE unset"),
-    Workload("trace-on", "start+join, trace to file", "ms", True, None, swift="trace-process",
-             env={"LEARN_MP_TRACE": TRACE_FILE}, note="LEARN_MP_TRACE=.build/bench/trace.jsonl"),
+    # One workload run alternately with LEARN_MP_TRACE unset and set to a file: the table shows
+    # both, as rows "off" and "on".
+    Workload("trace", "start+join, trace", "ms", True, None, swift="trace-process",
+             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=9,
+             note="LEARN_MP_TRACE unset (off) and =.build/bench/trace.jsonl (on), runs alternating"),
 ]
 
 
@@ -137,16 +139,20 @@ def measure(workload, tools, reps, timeout):
     """All repetitions of one workload, languages taking turns; a dict per language."""
     results = {}
     commands = {lang: command(workload, lang, tools) for lang in LANGS}
+    if workload.env and commands["swift"]:
+        # The workload with and without its environment, taking turns.
+        commands["swift-off"] = commands["swift"]
     for lang, cmd in commands.items():
         results[lang] = {"status": "n/a", "samples": []} if cmd is None else {"status": "ok", "samples": []}
     env = clean_environment(workload.env)
     trace_lines = []
-    for _ in range(reps):
+    for _ in range(max(reps, workload.min_reps)):
         for lang, cmd in commands.items():
             entry = results[lang]
             if cmd is None or entry["status"] != "ok":
                 continue
-            if workload.env.get("LEARN_MP_TRACE") and lang == "swift":
+            tracing = lang == "swift" and "LEARN_MP_TRACE" in workload.env
+            if tracing:
                 open(TRACE_FILE, "w").close()
             try:
                 value, unit = run_once(cmd, env if lang == "swift" else clean_environment({}), timeout)
@@ -159,7 +165,7 @@ def measure(workload, tools, reps, timeout):
                 entry["error"] = f"unit {unit!r}, expected {workload.unit!r}"
                 continue
             entry["samples"].append(value)
-            if workload.env.get("LEARN_MP_TRACE") and lang == "swift":
+            if tracing:
                 with open(TRACE_FILE) as f:
                     trace_lines.append(sum(1 for _ in f))
     for entry in results.values():
@@ -167,6 +173,9 @@ def measure(workload, tools, reps, timeout):
             entry["median"] = statistics.median(entry["samples"])
     if trace_lines:
         results["swift"]["trace_lines"] = trace_lines
+    on, off = results["swift"]["samples"], results.get("swift-off", {}).get("samples", [])
+    if "swift-off" in results and on and len(on) == len(off):
+        results["swift"]["off_over_on"] = statistics.median(a / b for a, b in zip(off, on))
     return results
 
 
@@ -177,17 +186,19 @@ def speed_ratio(workload, mine, theirs):
     return theirs / mine if workload.lower_is_better else mine / theirs
 
 
-def verdict(workload, swift, rows):
-    if workload.target is None and workload.key != "trace-off":
+def verdict(workload, results):
+    swift = results["swift"].get("median")
+    if workload.key == "trace":
+        ratio = results["swift"].get("off_over_on")
+        if ratio is None:
+            return "n/a"
+        # Off must cost nothing more than on, which does strictly more work: the median of
+        # off/on over neighbouring runs (drift cancels), with 5 % for the noise.
+        return "PASS" if ratio <= 1.05 else "MISS"
+    if workload.target is None:
         return ""
     if swift is None:
         return "n/a"
-    if workload.key == "trace-off":
-        on = rows.get("trace-on", {}).get("swift", {}).get("median")
-        if on is None:
-            return ""
-        # Tracing off may cost nothing more than tracing on; a 3 % band covers the noise.
-        return "PASS" if swift <= on * 1.03 else "MISS"
     ok = swift <= workload.target if workload.lower_is_better else swift >= workload.target
     return "PASS" if ok else "MISS"
 
@@ -211,8 +222,8 @@ def cell(entry):
 
 
 def target_text(workload):
-    if workload.key == "trace-off":
-        return "<= on"
+    if workload.key == "trace":
+        return "off/on <= 1.05"
     if workload.target is None:
         return ""
     return ("<= " if workload.lower_is_better else ">= ") + fmt(workload.target)
@@ -228,6 +239,14 @@ def print_table(rows, reps):
             continue
         res = r["results"]
         ratio = lambda x: "" if x is None else f"{x:.2f}x"
+        if w.key == "trace":
+            off = res.get("swift-off", {"status": "n/a"})
+            lines.append([w.label + " off", w.unit, cell(off), "", "", "", "", "", "", ""])
+            paired = res["swift"].get("off_over_on")
+            lines.append([w.label + " on", w.unit, cell(res["swift"]), "", "", "",
+                          "" if paired is None else f"off/on {paired:.3f}", "",
+                          target_text(w), r["verdict"]])
+            continue
         lines.append([w.label, w.unit, cell(res["swift"]), cell(res["python"]), cell(res["node"]),
                       cell(res["c"]), ratio(r["swift_vs_python"]), ratio(r["swift_vs_node"]),
                       target_text(w), r["verdict"]])
@@ -236,23 +255,24 @@ def print_table(rows, reps):
         return "  ".join(str(x).ljust(widths[i]) if i < 2 else str(x).rjust(widths[i])
                          for i, x in enumerate(row)).rstrip()
     print()
-    print(f"medians of {reps} runs; Swift/Py and Swift/Node are speed ratios (>1: Swift faster)")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"medians of {reps} runs; Swift/Py and Swift/Node are speed ratios (>1: Swift faster); "
+          f"load average {load}")
     print(show(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:
         print(show(line))
-    failures = [(w.key, lang, rows[w.key]["results"][lang]["error"]) for w in WORKLOADS
-                if w.key in rows for lang in LANGS
-                if rows[w.key]["results"][lang]["status"] == "failed"]
+    failures = [(w.key, lang, entry["error"]) for w in WORKLOADS if w.key in rows
+                for lang, entry in rows[w.key]["results"].items() if entry["status"] == "failed"]
     for key, lang, error in failures:
         print(f"FAILED {key} [{lang}]: {error}")
     notes = [f"  {w.key}: {w.note}" for w in WORKLOADS if w.note and w.key in rows]
     if notes:
         print("notes:")
         print("\n".join(notes))
-    on = rows.get("trace-on", {}).get("results", {}).get("swift", {})
+    on = rows.get("trace", {}).get("results", {}).get("swift", {})
     if on.get("trace_lines"):
-        print(f"  trace-on wrote {on['trace_lines'][-1]} trace lines per run")
+        print(f"  trace on: {on['trace_lines'][-1]} lines written per run")
     passed = sum(1 for r in rows.values() if r["verdict"] == "PASS")
     missed = sum(1 for r in rows.values() if r["verdict"] == "MISS")
     absent = sum(1 for w in WORKLOADS if w.key in rows and rows[w.key]["verdict"] == "n/a")
@@ -313,7 +333,7 @@ def main():
         }
         print(f" {time.time() - t0:.1f} s", file=sys.stderr)
     for w in selected:
-        rows[w.key]["verdict"] = verdict(w, rows[w.key]["results"]["swift"].get("median"), rows)
+        rows[w.key]["verdict"] = verdict(w, rows[w.key]["results"])
     print_table(rows, args.reps)
     elapsed = time.time() - started
     print(f"total {elapsed:.0f} s")

@@ -30,3 +30,10 @@ struct BenchCheckFailed: Error, CustomStringConvertible {
 func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     if !condition { throw BenchCheckFailed(message()) }
 }
+
+/// Writes one line to standard error.
+func printError(_ text: String) {
+    fflush(nil)
+    var line = text + "\n"
+    line.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}

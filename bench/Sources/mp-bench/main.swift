@@ -8,7 +8,7 @@ let workloads: [Workload] = ProcessBench.workloads + TraceBench.workloads
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {
-    fputs("usage: mp-bench <workload> | --list\n", stderr)
+    printError("usage: mp-bench <workload> | --list")
     exit(2)
 }
 if arguments[1] == "--list" {
@@ -16,12 +16,12 @@ if arguments[1] == "--list" {
     exit(0)
 }
 guard let workload = workloads.first(where: { $0.name == arguments[1] }) else {
-    fputs("unknown workload \(arguments[1]); known: \(workloads.map(\.name).joined(separator: ", "))\n", stderr)
+    printError("unknown workload \(arguments[1]); known: \(workloads.map(\.name).joined(separator: ", "))")
     exit(2)
 }
 do {
     try workload.run()
 } catch {
-    fputs("\(workload.name) failed: \(error)\n", stderr)
+    printError("\(workload.name) failed: \(error)")
     exit(1)
 }
