@@ -6,10 +6,13 @@ const { now, emit, main } = require('./common');
 
 const functions = {
   square: (x) => x * x,
-  // CPU-bound task: a 32-bit linear congruential generator run `steps` times.
+  // CPU-bound task: a 32-bit linear congruential step and an xor-shift, `steps` times.
   spin: (steps) => {
     let x = steps | 0;
-    for (let i = 0; i < steps; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
+    for (let i = 0; i < steps; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) | 0;
+      x ^= x >>> 13;
+    }
     return x;
   },
 };

@@ -11,10 +11,11 @@ def square(x):
 
 
 def spin(steps):
-    """CPU-bound task: a 64-bit linear congruential generator run `steps` times."""
+    """CPU-bound task: a 64-bit linear congruential step and an xor-shift, `steps` times."""
     x = steps
     for _ in range(steps):
         x = (x * 6364136223846793005 + 1442695040888963407) & MASK
+        x ^= x >> 29
     return x
 
 
@@ -64,7 +65,7 @@ def executor_submit(count=20_000):
     emit(count / elapsed, "tasks/s")
 
 
-def cpu_speedup(tasks=8, steps=250_000):
+def cpu_speedup(tasks=8, steps=200_000):
     """The same CPU-bound tasks serially and on Pool(2); serial time / pool time."""
     expected = [spin(steps + i) for i in range(2)]  # warm-up
     with ctx.Pool(2) as pool:
