@@ -65,6 +65,8 @@ WORKLOADS = [
              issue={"python": 1.26e6, "node": 31.4e6, "c": 34.7e6},
              note="Node: 2 worker_threads, SharedArrayBuffer + Atomics mutex; "
                   "C: process-shared pthread mutex"),
+    Workload("locked-counter-raw", "  raw Value + Lock", "ops/s", False, None, "core",
+             note="Value(lock: false) and a separate Lock, instead of the value's own RLock"),
     # MARK: Pool (issue 3)
     Workload("pool-map", "Pool(2).map 200k tiny", "tasks/s", False, 15e6, "pool", "pool",
              issue={"python": 7.69e6, "node": 12.0e6}, note="Node: a 2-worker worker_threads pool"),

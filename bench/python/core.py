@@ -121,6 +121,29 @@ def locked_counter(per_process=200_000):
     emit(2 * per_process / elapsed, "ops/s")
 
 
+def increment_raw(counter, lock, go, count):
+    go.wait()
+    for _ in range(count):
+        with lock:
+            counter.value += 1
+
+
+def locked_counter_raw(per_process=200_000):
+    """Value('i', lock=False) guarded by a separate Lock, two processes; increments per second."""
+    counter, lock, go = ctx.Value("i", 0, lock=False), ctx.Lock(), ctx.Event()
+    workers = [ctx.Process(target=increment_raw, args=(counter, lock, go, per_process))
+               for _ in range(2)]
+    for p in workers:
+        p.start()
+    t0 = now()
+    go.set()
+    for p in workers:
+        p.join()
+    elapsed = now() - t0
+    assert counter.value == 2 * per_process, counter.value
+    emit(2 * per_process / elapsed, "ops/s")
+
+
 if __name__ == "__main__":
     main({
         "process-start": process_start,
@@ -129,4 +152,5 @@ if __name__ == "__main__":
         "pipe-small": pipe_small,
         "pipe-bandwidth": pipe_bandwidth,
         "locked-counter": locked_counter,
+        "locked-counter-raw": locked_counter_raw,
     })

@@ -4,7 +4,8 @@
 import Glibc
 
 /// Every workload of this build, one file per area of the library.
-let workloads: [Workload] = ProcessBench.workloads + PipeBench.workloads + PoolBench.workloads
+let workloads: [Workload] = ProcessBench.workloads + PipeBench.workloads + LockBench.workloads
+    + PoolBench.workloads
     + TraceBench.workloads
 
 let arguments = CommandLine.arguments
