@@ -4,9 +4,8 @@
 import Glibc
 
 /// Every workload of this build, one file per area of the library.
-let workloads: [Workload] = ProcessBench.workloads + PipeBench.workloads + LockBench.workloads
-    + PoolBench.workloads
-    + TraceBench.workloads
+let workloads: [Workload] = ProcessBench.workloads + QueueBench.workloads + PipeBench.workloads
+    + LockBench.workloads + PoolBench.workloads + TraceBench.workloads
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {
