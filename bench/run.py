@@ -174,6 +174,7 @@ def measure(workload, tools, reps, timeout):
     for entry in results.values():
         if entry["status"] == "ok" and entry["samples"]:
             entry["median"] = statistics.median(entry["samples"])
+            entry["min"], entry["max"] = min(entry["samples"]), max(entry["samples"])
     if trace_lines:
         results["swift"]["trace_lines"] = trace_lines
     on, off = results["swift"]["samples"], results.get("swift-off", {}).get("samples", [])
