@@ -197,7 +197,7 @@ final class ThreadConnections {
 
     /// The calling thread's table in this process.
     static func current() -> ThreadConnections {
-        let pid = system_getpid()
+        let pid = system_cachedPid()
         if let pointer = pthread_getspecific(key) {
             let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeUnretainedValue()
             if table.pid == pid { return table }
