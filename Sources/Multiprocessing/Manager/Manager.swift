@@ -26,8 +26,15 @@ import Glibc
 /// removed with it; with ``init(address:authKey:)`` it listens on a TCP address instead, and
 /// unrelated processes reach it with ``connect(address:authKey:)``.
 ///
-/// Shared objects live until the server stops. Values cross as `Codable` values; the server
-/// stores their encoded bytes.
+/// Shared objects live until the server stops; a `Manager` that is never shut down keeps its
+/// server until this process exits, which then stops it. Values cross as `Codable` values; the
+/// server stores their encoded bytes, so a dictionary key is found by its encoding.
+///
+/// Proxies are not `Codable`: a process that was not forked from one that holds a proxy gets
+/// its own through ``connect(address:authKey:)`` and the factories' `name:` argument.
+///
+/// The server is a daemon child: like every daemon ``Process``, it is signalled when the
+/// *thread* that started it ends, so create a manager on a thread that lives as long as it.
 public final class Manager: @unchecked Sendable {
     /// Where the server listens (with the real port when the TCP port asked for was 0).
     public let address: ManagerAddress
