@@ -47,8 +47,6 @@ public final class Manager: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var isShutDown = false
 
-    nonisolated(unsafe) private static var managerCounter = 0
-
     // MARK: - Starting
 
     /// Starts a manager's server process listening on a private Unix domain socket.
@@ -81,7 +79,7 @@ public final class Manager: @unchecked Sendable {
         let (listener, boundAddress) = try ManagerServer.listen(on: address)
         let serverState = ManagerServer(listener: listener, address: boundAddress, authKey: authKey,
                                         socketDirectory: socketDirectory)
-        Manager.managerCounter += 1
+        let client = ManagerClient(address: boundAddress, authKey: authKey)
         let ownerPid = system_getpid()
         let ready: (read: Int32, write: Int32)
         do { ready = try system_pipe() } catch {
@@ -89,7 +87,7 @@ public final class Manager: @unchecked Sendable {
             serverState.removeSocketFiles()
             throw error
         }
-        let process = Process(name: "SyncManager-\(Manager.managerCounter)", daemon: true) {
+        let process = Process(name: "SyncManager-\(client.clientID)", daemon: true) {
             system_close(ready.read)
             serverState.serveForever(ownerPid: ownerPid, readyDescriptor: ready.write)
         }
@@ -118,7 +116,7 @@ public final class Manager: @unchecked Sendable {
         self.authKey = authKey
         self.server = process
         self.socketDirectory = socketDirectory
-        self.client = ManagerClient(address: boundAddress, authKey: authKey)
+        self.client = client
         pthread_mutex_init(&mutex, nil)
     }
 
