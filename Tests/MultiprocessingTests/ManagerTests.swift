@@ -416,6 +416,21 @@ struct ManagerTests {
             reply = FrameReader(body: try #require(try socket.receiveFrame(spinNanoseconds: 0)))
             #expect(try reply.raw(UInt8.self) == 1)
             #expect(try socket.receiveFrame(spinNanoseconds: 0) == nil)
+            // Random requests on a fresh connection: each gets a reply, the server stays up.
+            let fuzz = try ManagerClient.connect(to: manager.address, authKey: manager.authKey)
+            defer { fuzz.close() }
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<300 {
+                var body = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                if body.first == Operation.shutdown.rawValue { body[0] = 0 }
+                if body.count >= 5 { body[1] = 0x7f }  // an object id no object has
+                if body.count >= 13 { body[12] = 0 }  // a timeout that is not negative
+                var frame = FrameWriter()
+                frame.bytes = [0, 0, 0, 0] + body
+                frame.finish()
+                try fuzz.send(frame: frame.bytes)
+                #expect(try fuzz.receiveFrame(spinNanoseconds: 0) != nil)
+            }
             // Everyone else is still served.
             try d.removeAll()
             #expect(try manager.dict(String.self, Int.self, name: "typed")["a"] == 1)
