@@ -61,6 +61,8 @@ WORKLOADS = [
              issue={"python": 359e3}),
     Workload("pipe-bandwidth", "Pipe 1 MiB chunks", "GB/s", False, 6.0, "core",
              issue={"python": 6.6}),
+    Workload("pipe-rtt", "Pipe round trip", "us", True, None, "core",
+             note="a small int to a child and back: the least a Manager call can cost"),
     Workload("locked-counter", "locked counter, 2 procs", "ops/s", False, 32e6, "core", "core", True,
              issue={"python": 1.26e6, "node": 31.4e6, "c": 34.7e6},
              note="Node: 2 worker_threads, SharedArrayBuffer + Atomics mutex; "

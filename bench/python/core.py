@@ -72,6 +72,34 @@ def pipe_small(count=100_000):
     emit(count / elapsed, "msgs/s")
 
 
+def echo(conn, other):
+    other.close()
+    while True:
+        try:
+            conn.send(conn.recv())
+        except EOFError:
+            return
+
+
+def pipe_rtt(rounds=10_000):
+    """A small int to a child and back through a Pipe(); microseconds per round trip."""
+    mine, theirs = ctx.Pipe()
+    p = ctx.Process(target=echo, args=(theirs, mine))
+    p.start()
+    theirs.close()
+    for i in range(100):
+        mine.send(i)
+        mine.recv()
+    t0 = now()
+    for i in range(rounds):
+        mine.send(i)
+        assert mine.recv() == i
+    elapsed = now() - t0
+    mine.close()
+    p.join()
+    emit(elapsed / rounds * 1e6, "us")
+
+
 CHUNK = 1 << 20
 
 
@@ -151,6 +179,7 @@ if __name__ == "__main__":
         "queue-1k": queue_1k,
         "pipe-small": pipe_small,
         "pipe-bandwidth": pipe_bandwidth,
+        "pipe-rtt": pipe_rtt,
         "locked-counter": locked_counter,
         "locked-counter-raw": locked_counter_raw,
     })

@@ -5,6 +5,7 @@ enum PipeBench {
     static let workloads = [
         Workload(name: "pipe-small") { try smallMessages() },
         Workload(name: "pipe-bandwidth") { try bandwidth() },
+        Workload(name: "pipe-rtt") { try roundTrip() },
     ]
 
     /// Small ints sent by a child with `send`, received by the parent; messages per second.
@@ -51,5 +52,32 @@ enum PipeBench {
         try child.join()
         try check(received == chunks * chunk, "received \(received) bytes")
         emit(Double(received) / elapsed / 1e9, "GB/s")
+    }
+
+    /// A small int to a child and back through `Pipe()`; microseconds per round trip (what
+    /// one call to a Manager costs at least).
+    static func roundTrip(rounds: Int = 20_000) throws {
+        let (mine, theirs) = try Pipe()
+        let child = Process {
+            try mine.close()
+            while true {
+                let value: Int
+                do { value = try theirs.recv(Int.self) } catch ConnectionError.endOfFile { return }
+                try theirs.send(value)
+            }
+        }
+        try child.start()
+        try theirs.close()
+        for i in 0..<100 { try mine.send(i); _ = try mine.recv(Int.self) }
+        let t0 = now()
+        for i in 0..<rounds {
+            try mine.send(i)
+            try check(try mine.recv(Int.self) == i, "wrong echo")
+        }
+        let elapsed = now() - t0
+        try mine.close()
+        try child.join()
+        try check(child.exitCode == 0, "the echo child failed")
+        emit(elapsed / Double(rounds) * 1e6, "us")
     }
 }
