@@ -9,6 +9,9 @@ final class MapSink<R: Decodable>: JobSink {
     private let count: Int
     private let chunkSize: Int
     private var chunks: [[R]?]
+    /// Plain scalars are copied straight into their place in the final array.
+    private var direct: [R]?
+    let chunkCount: Int
     private var remaining: Int
     private var failed = false
 
@@ -16,19 +19,31 @@ final class MapSink<R: Decodable>: JobSink {
         self.count = count
         self.chunkSize = chunkSize
         self.completion = completion
-        let chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
-        chunks = [[R]?](repeating: nil, count: chunkCount)
+        chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
+        if R.self is TriviallyWired.Type {
+            chunks = []
+            // Every element is written by a chunk before the array is handed out.
+            direct = [R](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        } else {
+            chunks = [[R]?](repeating: nil, count: chunkCount)
+        }
         remaining = chunkCount
     }
-
-    var chunkCount: Int { chunks.count }
 
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
         remaining -= 1
         guard !failed else { return }
         let expected = min(chunkSize, count - chunk * chunkSize)
         do {
-            chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
+            if direct != nil {
+                let stride = MemoryLayout<R>.stride
+                guard payload.count == expected * stride else { throw PoolWire.truncated }
+                direct!.withUnsafeMutableBytes { bytes in
+                    _ = memcpy(bytes.baseAddress! + chunk * chunkSize * stride, payload.baseAddress!, payload.count)
+                }
+            } else {
+                chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
+            }
         } catch {
             fail(chunk: -1, error: error)
             return
@@ -41,12 +56,18 @@ final class MapSink<R: Decodable>: JobSink {
         guard !failed else { return }
         failed = true
         chunks = []
+        direct = nil
         completion.fail(error)
     }
 
     func cancel() { fail(chunk: -1, error: ExecutorError.cancelled) }
 
     private func finish() {
+        if let values = direct {
+            direct = nil
+            completion.succeed(values)
+            return
+        }
         if chunks.count == 1 {
             completion.succeed(chunks[0]!)
             return
@@ -66,6 +87,10 @@ final class SingleSink<R: Decodable>: JobSink {
     init(completion: Completion<R>) { self.completion = completion }
 
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
+        if R.self is TriviallyWired.Type, payload.count == MemoryLayout<R>.size {
+            completion.succeed(payload.loadUnaligned(as: R.self))
+            return
+        }
         do {
             completion.succeed(try PoolWire.decode(R.self, count: 1, from: payload)[0])
         } catch {

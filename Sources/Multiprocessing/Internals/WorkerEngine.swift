@@ -28,6 +28,7 @@ protocol JobSink: AnyObject {
 }
 
 /// Runs one chunk of a job in a worker and appends its encoded results to the buffer.
+@usableFromInline
 typealias JobBody = (_ chunk: Int, _ out: inout [UInt8]) throws -> Void
 
 final class WorkerEngine: @unchecked Sendable {
@@ -77,8 +78,8 @@ final class WorkerEngine: @unchecked Sendable {
     private let initializer: (() throws -> Void)?
     private let maxTasksPerChild: Int?
     private let transport: PoolTransport
-    private let wakeReader: Int32
-    private let wakeDescriptor: Int32
+    private var wakeReader: Int32
+    private var wakeDescriptor: Int32
 
     // MARK: State (guarded by `monitor`)
 
@@ -92,6 +93,13 @@ final class WorkerEngine: @unchecked Sendable {
     private var overflow: [(TaskKind, Int64, Int64)] = []
     private var overflowStart = 0
     private var stopsSent = false
+    /// Burst detection for `startWorkersIfNeeded`: when the last job was submitted, how many
+    /// jobs came in quick succession, and since when forks have been held back.
+    private var lastSubmission: Int64 = 0
+    private var burstLength = 0
+    private var deferringSince: Int64 = 0
+    /// A submit has signalled the handler, which has not yet looked at the work.
+    private var wakePending = false
     private var handlerFinished = false
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
@@ -114,8 +122,15 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     deinit {
-        system_close(wakeReader)
-        system_close(wakeDescriptor)
+        closeWakePipe()
+    }
+
+    /// Closes the wake-up pipe once the handler and every worker are gone.
+    private func closeWakePipe() {
+        if wakeReader >= 0 { system_close(wakeReader) }
+        if wakeDescriptor >= 0 { system_close(wakeDescriptor) }
+        wakeReader = -1
+        wakeDescriptor = -1
     }
 
     // MARK: Submitting
@@ -136,11 +151,16 @@ final class WorkerEngine: @unchecked Sendable {
         }
         let id = nextJob
         nextJob += 1
+        let now = cmp_monotonic_ns()
+        burstLength = now - lastSubmission < 100_000 ? burstLength + 1 : 0
+        lastSubmission = now
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
         enqueue(job: id, chunks: chunks)
-        let wake = liveWorkers < processes
+        if liveWorkers < processes, !wakePending {
+            wakePending = true
+            system_wakeSignal(wakeDescriptor)
+        }
         monitor.unlock()
-        if wake { system_wakeSignal(wakeDescriptor) }
         return .success(id)
     }
 
@@ -181,10 +201,11 @@ final class WorkerEngine: @unchecked Sendable {
         }
     }
 
-    /// Cancels a job whose tasks have not started; false when one has started or it is done.
+    /// Cancels a one-task job (a future) whose task has not started; false when it has
+    /// started or is done.
     func cancel(job: Int64) -> Bool {
         monitor.lock()
-        guard let record = jobs[job], record.remaining == record.finished.count else {
+        guard let record = jobs[job], record.finished.count == 1, record.remaining == 1 else {
             monitor.unlock()
             return false
         }
@@ -201,10 +222,10 @@ final class WorkerEngine: @unchecked Sendable {
         return whole
     }
 
-    /// Cancels every job none of whose tasks has started; returns their sinks.
+    /// Cancels every one-task job whose task has not started; returns their sinks.
     func cancelPending() -> [JobSink] {
         let candidates = monitor.withLock {
-            jobs.filter { $0.value.remaining == $0.value.finished.count }.map { ($0.key, $0.value.sink) }
+            jobs.filter { $0.value.finished.count == 1 && $0.value.remaining == 1 }.map { ($0.key, $0.value.sink) }
         }
         return candidates.sorted { $0.0 < $1.0 }.compactMap { cancel(job: $0.0) ? $0.1 : nil }
     }
@@ -225,8 +246,8 @@ final class WorkerEngine: @unchecked Sendable {
     func close() {
         monitor.withLock {
             if state == .running { state = .closed }
+            if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
         }
-        system_wakeSignal(wakeDescriptor)
     }
 
     /// Stops at once: pending jobs fail with `error`, workers are terminated and reaped.
@@ -243,9 +264,9 @@ final class WorkerEngine: @unchecked Sendable {
             terminateStarted = cmp_monotonic_ns()
             for case let worker? in workers { try? system_kill(worker.pid, SIGTERM) }
         }
+        if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
         monitor.unlock()
         for record in failed { failAll(record, error) }
-        system_wakeSignal(wakeDescriptor)
         waitForHandler(deadline: .forever)
     }
 
@@ -253,13 +274,24 @@ final class WorkerEngine: @unchecked Sendable {
     @discardableResult
     func waitForHandler(deadline: Deadline) -> Bool {
         monitor.lock()
+        if let handler, pthread_equal(handler, pthread_self()) != 0 {
+            // Called from a callback on the handler thread (the pool was released there): it
+            // cannot wait for itself; it finishes on its own once the workers are gone.
+            self.handler = nil
+            monitor.unlock()
+            pthread_detach(pthread_self())
+            return false
+        }
         while !handlerFinished {
             if !monitor.wait(until: deadline) { monitor.unlock(); return false }
         }
         let thread = handler
         handler = nil
         monitor.unlock()
-        if let thread { system_joinThread(thread) }
+        if let thread {
+            system_joinThread(thread)
+            monitor.withLock { closeWakePipe() }
+        }
         return true
     }
 
@@ -277,9 +309,10 @@ final class WorkerEngine: @unchecked Sendable {
         while true {
             var progressed = drainAll(scratch: &scratch)
             monitor.lock()
+            wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
-            startWorkersIfNeeded()
+            let deferring = startWorkersIfNeeded()
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
@@ -300,7 +333,7 @@ final class WorkerEngine: @unchecked Sendable {
                 cmp_store_u32(transport.parentSleeping, 0)
                 continue
             }
-            progressed = pollExits(&pollSet, timeout: terminating ? 100 : 1000)
+            progressed = pollExits(&pollSet, timeout: deferring ? 1 : terminating ? 100 : 1000)
             cmp_store_u32(transport.parentSleeping, 0)
         }
         monitor.lock()
@@ -454,17 +487,30 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     /// With the monitor held: forks workers while there is queued work and room for them.
-    private func startWorkersIfNeeded() {
-        guard state == .running || state == .closed, liveWorkers < processes else { return }
+    ///
+    /// While jobs are being submitted in a burst (an `applyAsync` loop), a worker forked now
+    /// would soon meet a job it does not know and be replaced again, and every fork makes the
+    /// parent pay copy-on-write faults on the pages it writes next. So forks wait until the
+    /// burst pauses (200 µs without a new job), for at most 30 ms. Returns true while waiting.
+    private func startWorkersIfNeeded() -> Bool {
+        guard state == .running || state == .closed, liveWorkers < processes else { return false }
         let queued = transport.queuedCount + (overflow.count - overflowStart)
-        guard queued > 0, !jobs.isEmpty else { return }
+        guard queued > 0, !jobs.isEmpty else { return false }
+        if burstLength >= 8 {
+            let now = cmp_monotonic_ns()
+            if deferringSince == 0 { deferringSince = now }
+            if now - lastSubmission < 200_000, now - deferringSince < 30_000_000 { return true }
+        }
+        deferringSince = 0
+        burstLength = 0
         var wanted = min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else { return }
+            guard let worker = forkWorker(channel: channel) else { return false }
             workers[channel] = worker
             liveWorkers += 1
             wanted -= 1
         }
+        return false
     }
 
     /// Forks a worker for `channel` with the monitor held, so the child's copy of the job

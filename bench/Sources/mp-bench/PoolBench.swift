@@ -7,6 +7,7 @@ enum PoolBench {
         Workload(name: "pool-map") { try map() },
         Workload(name: "pool-imap1") { try imapChunk1() },
         Workload(name: "pool-apply-async") { try applyAsyncStorm() },
+        Workload(name: "executor-submit") { try submitStorm() },
         Workload(name: "cpu-speedup") { try cpuSpeedup() },
         Workload(name: "pool-create") { try createMapClose() },
     ]
@@ -46,6 +47,20 @@ enum PoolBench {
             for result in results { total &+= try result.get() }
             let elapsed = now() - t0
             try check(total == sumOfSquares(count), "wrong applyAsync total \(total)")
+            emit(Double(count) / elapsed, "tasks/s")
+        }
+    }
+
+    /// A storm of ProcessPoolExecutor(2).submit calls, then every result; tasks per second.
+    static func submitStorm(count: Int = 20_000) throws {
+        try withProcessPoolExecutor(maxWorkers: 2) { executor in
+            _ = try executor.submit { 1 }.result()
+            let t0 = now()
+            let futures = try (0..<count).map { i in try executor.submit { i &* i } }
+            var total = 0
+            for future in futures { total &+= try future.result() }
+            let elapsed = now() - t0
+            try check(total == sumOfSquares(count), "wrong submit total \(total)")
             emit(Double(count) / elapsed, "tasks/s")
         }
     }
