@@ -5,7 +5,7 @@ import Glibc
 
 /// Every workload of this build, one file per area of the library.
 let workloads: [Workload] = ProcessBench.workloads + QueueBench.workloads + PipeBench.workloads
-    + LockBench.workloads + PoolBench.workloads + TraceBench.workloads
+    + LockBench.workloads + PoolBench.workloads + TraceBench.workloads + ManagerBench.workloads
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {
