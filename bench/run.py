@@ -91,10 +91,10 @@ WORKLOADS = [
     # MARK: Tracing (issue 7)
     # Each runs alternately with LEARN_MP_TRACE unset and set to a file; the table shows both.
     Workload("trace-process", "start+join, trace", "ms", True, None,
-             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=9,
+             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=7,
              note="LEARN_MP_TRACE unset (off) / =.build/bench/trace.jsonl (on), runs alternating"),
     Workload("trace-pool", "map 20k chunk 1, trace", "tasks/s", False, None,
-             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=9),
+             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=7),
 ]
 
 
@@ -336,6 +336,7 @@ def main():
         results = measure(w, tools, args.reps, args.timeout)
         swift = results["swift"].get("median")
         rows[w.key] = {
+            "seconds": round(time.time() - t0, 2),
             "results": results,
             "swift_vs_python": speed_ratio(w, swift, results["python"].get("median")),
             "swift_vs_node": speed_ratio(w, swift, results["node"].get("median")),

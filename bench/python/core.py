@@ -111,7 +111,7 @@ def pipe_stream(conn, go, chunks):
     conn.close()
 
 
-def pipe_bandwidth(chunks=1024):
+def pipe_bandwidth(chunks=512):
     """1 MiB chunks through a Pipe() (duplex, the default) with send_bytes/recv_bytes; GB/s."""
     reader, writer = ctx.Pipe()
     go = ctx.Event()
