@@ -123,7 +123,7 @@ def clean_environment(extra):
 
 
 def run_once(cmd, env, timeout):
-    """Runs one repetition; returns (value, unit) or raises RuntimeError with the reason."""
+    """Runs one repetition; returns (value, unit, detail) or raises RuntimeError with the reason."""
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -134,7 +134,7 @@ def run_once(cmd, env, timeout):
     for line in reversed(done.stdout.strip().splitlines()):
         try:
             result = json.loads(line)
-            return float(result["value"]), result["unit"]
+            return float(result["value"]), result["unit"], result.get("detail")
         except (ValueError, KeyError, TypeError):
             continue
     raise RuntimeError(f"no result line in output: {done.stdout.strip()[-200:]!r}")
@@ -160,7 +160,7 @@ def measure(workload, tools, reps, timeout):
             if tracing:
                 open(TRACE_FILE, "w").close()
             try:
-                value, unit = run_once(cmd, env if lang == "swift" else clean_environment({}), timeout)
+                value, unit, detail = run_once(cmd, env if lang == "swift" else clean_environment({}), timeout)
             except RuntimeError as error:
                 entry["status"] = "failed"
                 entry["error"] = str(error)
@@ -170,6 +170,8 @@ def measure(workload, tools, reps, timeout):
                 entry["error"] = f"unit {unit!r}, expected {workload.unit!r}"
                 continue
             entry["samples"].append(value)
+            if detail is not None:
+                entry.setdefault("details", []).append(detail)
             if tracing:
                 with open(TRACE_FILE) as f:
                     trace_lines.append(sum(1 for _ in f))

@@ -7,9 +7,12 @@ struct Workload: Sendable {
     let run: @Sendable () throws -> Void
 }
 
-/// Prints the workload's result in the format bench/run.py reads.
-func emit(_ value: Double, _ unit: String) {
-    print(#"{"value": \#(value), "unit": "\#(unit)"}"#)
+/// Prints the workload's result in the format bench/run.py reads; `detail` (numbers by name)
+/// is kept in the JSON results beside the value.
+func emit(_ value: Double, _ unit: String, detail: KeyValuePairs<String, Double> = [:]) {
+    let extra = detail.map { #""\#($0.key)": \#($0.value)"# }.joined(separator: ", ")
+    let tail = extra.isEmpty ? "" : #", "detail": {\#(extra)}"#
+    print(#"{"value": \#(value), "unit": "\#(unit)"\#(tail)}"#)
     fflush(nil)
 }
 
