@@ -1,4 +1,5 @@
 import Glibc
+import Multiprocessing
 
 /// One benchmark: a name shared with the Python and Node.js sides, and the work, which ends by
 /// calling ``emit(_:_:)`` once.
@@ -39,4 +40,26 @@ func printError(_ text: String) {
     fflush(nil)
     var line = text + "\n"
     line.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}
+
+/// Starts `child` in a child process, runs `afterStart` (say, to close the parent's copy of a
+/// descriptor), releases the child through an `Event` and times `receive` in the parent.
+/// Returns the seconds; throws if the child failed.
+func released(
+    _ child: @escaping () throws -> Void, afterStart: () throws -> Void = {}, receive: () throws -> Void
+) throws -> Double {
+    let go = try Event()
+    let process = Process {
+        _ = go.wait()
+        try child()
+    }
+    try process.start()
+    try afterStart()
+    let t0 = now()
+    go.set()
+    try receive()
+    let elapsed = now() - t0
+    try process.join()
+    try check(process.exitCode == 0, "the child failed")
+    return elapsed
 }
