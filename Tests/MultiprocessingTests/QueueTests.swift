@@ -137,7 +137,7 @@ struct QueueTests {
                     let n = try tasks.get()
                     if n < 0 { try tasks.taskDone(); break }
                     usleep(100)
-                    try total.getLock().withLock { total.value += n; done.value += 1 }
+                    total.getLock().withLock { total.value += n; done.value += 1 }
                     try tasks.taskDone()
                 }
             }
@@ -207,7 +207,7 @@ struct QueueTests {
             let barrier = try Barrier(parties: 2)
             let child = Process {
                 try queue.put("hello")
-                try lock.withLock { counter.value += 1 }
+                lock.withLock { counter.value += 1 }
                 event.set()
                 _ = try barrier.wait(timeout: 4)
             }

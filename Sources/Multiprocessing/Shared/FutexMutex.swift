@@ -51,6 +51,24 @@ struct FutexMutex {
         thread = (address + 8).bindMemory(to: Int64.self, capacity: 1)
     }
 
+    /// When this process last looked for a dead owner after a failed non-blocking attempt.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var lastQuickCheck: Int64 = 0
+
+    /// Whether a failed non-blocking attempt should check on the owner: at most every 50 ms,
+    /// so a loop polling `acquire(block: false)` stays cheap yet still learns of a dead owner.
+    private static func livenessCheckIsDue() -> Bool {
+        let now = monotonicNanoseconds()
+        if now - lastQuickCheck < livenessSlice { return false }
+        lastQuickCheck = now
+        return true
+    }
+
+    /// Tells standard error that a lock was taken over from a dead owner, for callers that
+    /// cannot throw (`withLock`, shared value accesses).
+    static func reportRecovered(from dead: Int32) {
+        system_writeStandardError("Multiprocessing: the process holding a lock (pid \(dead)) died while holding it; the lock was recovered and the work goes on, but the data it protected may be inconsistent\n")
+    }
+
     /// The calling thread, as stored in ``thread``.
     @inlinable
     static var currentThread: Int64 { Int64(Int(bitPattern: UInt(pthread_self()))) }
@@ -98,7 +116,7 @@ struct FutexMutex {
                 if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 { return (.acquired, nil) }
                 continue
             }
-            if checkOwner || deadline.hasExpired {
+            if checkOwner || (deadline.hasExpired && Self.livenessCheckIsDue()) {
                 checkOwner = false
                 let ownerPid = Int32(bitPattern: seen & ~Self.waitersBit)
                 if ownerPid != Int32(bitPattern: me), system_processHasEnded(ownerPid) {
@@ -108,8 +126,8 @@ struct FutexMutex {
                     }
                     continue
                 }
-                if deadline.hasExpired { return (.timedOut, nil) }
             }
+            if deadline.hasExpired { return (.timedOut, nil) }
             if seen & Self.waitersBit == 0 {
                 let marked = seen | Self.waitersBit
                 if cmp_cas_u32(word, &seen, marked) == 0 { continue }
