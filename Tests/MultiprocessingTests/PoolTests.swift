@@ -282,6 +282,16 @@ struct PoolTests {
         }
     }
 
+    @Test func moreTasksThanTheTaskRingHolds() throws {
+        try withPool(processes: 2) { pool in
+            // 40,000 one-item tasks: more than the shared ring's 32,768 slots at once.
+            let doubled = try pool.map(0..<40_000, chunkSize: 1) { $0 * 2 }
+            #expect(doubled == (0..<40_000).map { $0 * 2 })
+            let pairs = try pool.starmapAsync({ (a: Int, b: Int) in a - b }, [(5, 1), (9, 3)]).get(timeout: 5)
+            #expect(pairs == [4, 6])
+        }
+    }
+
     @Test func resultsLargerThanTheStreamArriveWhole() throws {
         try withPool(processes: 2) { pool in
             let big = try pool.apply { String(repeating: "ab", count: 1_500_000) }

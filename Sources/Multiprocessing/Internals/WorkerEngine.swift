@@ -137,7 +137,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     /// Why the engine refuses new work, or nil when it accepts it.
     var refusal: State? {
-        state == .running ? nil : state
+        monitor.withLock { state == .running ? nil : state }
     }
 
     /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
@@ -307,7 +307,7 @@ final class WorkerEngine: @unchecked Sendable {
         var scratch: [UInt8] = []
         var pollSet: [pollfd] = []
         while true {
-            var progressed = drainAll(scratch: &scratch)
+            let progressed = drainAll(scratch: &scratch)
             monitor.lock()
             wakePending = false
             flushOverflow()
@@ -323,17 +323,20 @@ final class WorkerEngine: @unchecked Sendable {
                 pollSet.append(pollfd(fd: worker.pidfd, events: Int16(POLLIN), revents: 0))
             }
             monitor.unlock()
-            if progressed { 
-                if pollExits(&pollSet, timeout: 0) { continue }
+            if progressed {
+                // Results keep coming: look for ended workers without sleeping.
+                pollExits(&pollSet, timeout: 0)
                 continue
             }
+            // Announce the sleep, then look once more: a worker that published after the
+            // last look sees the flag and writes to the wake-up pipe.
             cmp_store_u32(transport.parentSleeping, 1)
             cmp_fence()
             if anyData() {
                 cmp_store_u32(transport.parentSleeping, 0)
                 continue
             }
-            progressed = pollExits(&pollSet, timeout: deferring ? 1 : terminating ? 100 : 1000)
+            pollExits(&pollSet, timeout: deferring ? 1 : terminating ? 100 : 1000)
             cmp_store_u32(transport.parentSleeping, 0)
         }
         monitor.lock()
@@ -343,16 +346,12 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     /// Polls the wake-up descriptor and the workers' pidfds; handles ended workers.
-    private func pollExits(_ set: inout [pollfd], timeout: Int32) -> Bool {
-        let ready = poll(&set, nfds_t(set.count), timeout)
-        guard ready > 0 else { return false }
+    private func pollExits(_ set: inout [pollfd], timeout: Int32) {
+        guard poll(&set, nfds_t(set.count), timeout) > 0 else { return }
         if set[0].revents != 0 { system_wakeDrain(wakeReader) }
-        var any = false
         for entry in set.dropFirst() where entry.revents != 0 {
             handleExit(pidfd: entry.fd)
-            any = true
         }
-        return any || set[0].revents != 0
     }
 
     private func anyData() -> Bool {
@@ -535,6 +534,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     private func workerMain(channel: Int, knownJobs: Int64) {
         let pid = system_getpid()
+        _ = currentProcess().name.withCString { cmp_set_process_name($0) }
         var out: [UInt8] = []
         out.reserveCapacity(1 << 12)
         if let initializer {
@@ -573,6 +573,7 @@ final class WorkerEngine: @unchecked Sendable {
                     PoolWire.append(String(describing: error), to: &out)
                 }
                 Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
+                fflush(nil)  // what the task printed appears now, before its result
                 send(&out, channel: channel)
                 cmp_store_i64(slot, 0)
                 done += 1
