@@ -240,8 +240,8 @@ def target_text(workload):
 
 
 def print_table(rows, reps):
-    header = ["workload", "unit", "Swift", "Python", "Node", "C ref", "Swift/Py", "Swift/Node",
-              "target", ""]
+    header = ["workload", "unit", "Swift", "Python", "Node", "C ref", "Py@issue", "Swift/Py",
+              "Swift/Node", "target", ""]
     lines = []
     for w in WORKLOADS:
         r = rows.get(w.key)
@@ -251,14 +251,16 @@ def print_table(rows, reps):
         ratio = lambda x: "" if x is None else f"{x:.2f}x"
         if w.env:
             off = res.get("swift-off", {"status": "n/a"})
-            lines.append([w.label + " off", w.unit, cell(off), "", "", "", "", "", "", ""])
+            lines.append([w.label + " off", w.unit, cell(off), "", "", "", "", "", "", "", ""])
             paired = res["swift"].get("off_vs_on")
-            lines.append([w.label + " on", w.unit, cell(res["swift"]), "", "", "",
+            lines.append([w.label + " on", w.unit, cell(res["swift"]), "", "", "", "",
                           "" if paired is None else f"off {paired:.2f}x on", "",
                           target_text(w), r["verdict"]])
             continue
+        quoted = w.issue.get("python")
         lines.append([w.label, w.unit, cell(res["swift"]), cell(res["python"]), cell(res["node"]),
-                      cell(res["c"]), ratio(r["swift_vs_python"]), ratio(r["swift_vs_node"]),
+                      cell(res["c"]), "" if quoted is None else fmt(quoted),
+                      ratio(r["swift_vs_python"]), ratio(r["swift_vs_node"]),
                       target_text(w), r["verdict"]])
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
     def show(row):
@@ -266,8 +268,9 @@ def print_table(rows, reps):
                          for i, x in enumerate(row)).rstrip()
     print()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"medians of {reps} runs; Swift/Py and Swift/Node are speed ratios (>1: Swift faster); "
-          f"load average {load}")
+    print(f"medians of {reps} runs, load average {load}; Swift/Py and Swift/Node are speed ratios "
+          f"(>1: Swift faster);\nPy@issue is Python's figure quoted by the issue, to show how busy "
+          f"the machine is now")
     print(show(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:
