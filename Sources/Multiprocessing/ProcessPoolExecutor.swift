@@ -63,6 +63,11 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
         try submit { try f(argument) }
     }
 
+    /// `submit` with two arguments: `executor.submit(add, 3, 4)`.
+    public func submit<A, B, R: Codable>(_ f: @escaping (A, B) throws -> R, _ first: A, _ second: B) throws -> Future<R> {
+        try submit { try f(first, second) }
+    }
+
     /// Applies `f` to every item in the workers and returns the results in order, as Python's
     /// `executor.map(fn, items)`.
     ///

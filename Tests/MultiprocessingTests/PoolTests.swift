@@ -282,6 +282,23 @@ struct PoolTests {
         }
     }
 
+    @Test func activeChildrenOnAnotherThreadDoesNotConfuseThePool() throws {
+        let stop = CallbackBox(false)
+        let reaper = try system_startThread {
+            while !stop.value { _ = activeChildren(); usleep(200) }
+        }
+        defer {
+            stop.value = true
+            system_joinThread(reaper)
+        }
+        try withPool(processes: 2) { pool in
+            for round in 0..<30 {
+                let values = try pool.mapAsync(0..<8, chunkSize: 2) { $0 + round }.get(timeout: 5)
+                #expect(values == (0..<8).map { $0 + round })
+            }
+        }
+    }
+
     @Test func moreTasksThanTheTaskRingHolds() throws {
         try withPool(processes: 2) { pool in
             // 40,000 one-item tasks: more than the shared ring's 32,768 slots at once.

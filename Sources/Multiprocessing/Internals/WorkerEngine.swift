@@ -98,6 +98,10 @@ final class WorkerEngine: @unchecked Sendable {
     private var lastSubmission: Int64 = 0
     private var burstLength = 0
     private var deferringSince: Int64 = 0
+    /// Why the last fork failed.
+    private var forkError: (any Error)?
+    /// Jobs failed with the monitor held, to be told so once it is released.
+    private var failedLater: [(JobRecord, any Error)] = []
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
@@ -317,12 +321,15 @@ final class WorkerEngine: @unchecked Sendable {
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
             }
+            let failed = failedLater
+            failedLater = []
             pollSet.removeAll(keepingCapacity: true)
             pollSet.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
             for case let worker? in workers {
                 pollSet.append(pollfd(fd: worker.pidfd, events: Int16(POLLIN), revents: 0))
             }
             monitor.unlock()
+            for (record, error) in failed { failAll(record, error) }
             if progressed {
                 // Results keep coming: look for ended workers without sleeping.
                 pollExits(&pollSet, timeout: 0)
@@ -440,6 +447,7 @@ final class WorkerEngine: @unchecked Sendable {
         let job = cmp_load_i64(slot)
         let chunk = Int(slot[1])
         try? worker.process.close()
+        system_close(worker.pidfd)
         monitor.lock()
         workers[worker.channel] = nil
         liveWorkers -= 1
@@ -504,12 +512,31 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = 0
         var wanted = min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else { return false }
+            guard let worker = forkWorker(channel: channel) else {
+                if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
+                return false
+            }
             workers[channel] = worker
             liveWorkers += 1
             wanted -= 1
         }
         return false
+    }
+
+    /// With the monitor held: no worker can be started, so the queued work fails with `error`
+    /// (and an executor breaks).
+    private func failEverything(with error: any Error) {
+        var reported = error
+        if flavor == .executor, state == .running || state == .closed {
+            let reason = "no worker could be started: \(error)"
+            state = .broken(reason)
+            reported = ExecutorError.brokenProcessPool(reason: reason)
+        }
+        for record in jobs.values { failedLater.append((record, reported)) }
+        jobs = [:]
+        overflow = []
+        overflowStart = 0
+        _ = transport.cancel(job: nil)
     }
 
     /// Forks a worker for `channel` with the monitor held, so the child's copy of the job
@@ -524,9 +551,18 @@ final class WorkerEngine: @unchecked Sendable {
         do {
             try process.start()
         } catch {
+            forkError = error
             return nil
         }
-        guard let pidfd = process.sentinel else { return nil }
+        // A pidfd of our own: the Process closes its sentinel when anyone reaps it (for
+        // example `activeChildren()` on another thread), and a closed number may be reused.
+        guard let sentinel = process.sentinel, case let pidfd = cmp_fcntl_int(sentinel, F_DUPFD_CLOEXEC, 0), pidfd >= 0 else {
+            // Without a pidfd the worker cannot be watched: do not keep it.
+            try? process.kill()
+            try? process.join()
+            forkError = SystemError(call: "pidfd_open()", errno: ENOSYS)
+            return nil
+        }
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
