@@ -61,6 +61,8 @@ WORKLOADS = [
              issue={"python": 359e3}),
     Workload("pipe-bandwidth", "Pipe 1 MiB chunks", "GB/s", False, 6.0, "core",
              issue={"python": 6.6}),
+    Workload("pipe-rtt", "Pipe round trip", "us", True, None, "core",
+             note="a small int to a child and back: the least a Manager call can cost"),
     Workload("locked-counter", "locked counter, 2 procs", "ops/s", False, 32e6, "core", "core", True,
              issue={"python": 1.26e6, "node": 31.4e6, "c": 34.7e6},
              note="Node: 2 worker_threads, SharedArrayBuffer + Atomics mutex; "
@@ -89,10 +91,10 @@ WORKLOADS = [
     # MARK: Tracing (issue 7)
     # Each runs alternately with LEARN_MP_TRACE unset and set to a file; the table shows both.
     Workload("trace-process", "start+join, trace", "ms", True, None,
-             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=9,
+             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=7,
              note="LEARN_MP_TRACE unset (off) / =.build/bench/trace.jsonl (on), runs alternating"),
     Workload("trace-pool", "map 20k chunk 1, trace", "tasks/s", False, None,
-             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=9),
+             env={"LEARN_MP_TRACE": TRACE_FILE}, min_reps=7),
 ]
 
 
@@ -121,7 +123,7 @@ def clean_environment(extra):
 
 
 def run_once(cmd, env, timeout):
-    """Runs one repetition; returns (value, unit) or raises RuntimeError with the reason."""
+    """Runs one repetition; returns (value, unit, detail) or raises RuntimeError with the reason."""
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -132,7 +134,7 @@ def run_once(cmd, env, timeout):
     for line in reversed(done.stdout.strip().splitlines()):
         try:
             result = json.loads(line)
-            return float(result["value"]), result["unit"]
+            return float(result["value"]), result["unit"], result.get("detail")
         except (ValueError, KeyError, TypeError):
             continue
     raise RuntimeError(f"no result line in output: {done.stdout.strip()[-200:]!r}")
@@ -158,7 +160,7 @@ def measure(workload, tools, reps, timeout):
             if tracing:
                 open(TRACE_FILE, "w").close()
             try:
-                value, unit = run_once(cmd, env if lang == "swift" else clean_environment({}), timeout)
+                value, unit, detail = run_once(cmd, env if lang == "swift" else clean_environment({}), timeout)
             except RuntimeError as error:
                 entry["status"] = "failed"
                 entry["error"] = str(error)
@@ -168,6 +170,8 @@ def measure(workload, tools, reps, timeout):
                 entry["error"] = f"unit {unit!r}, expected {workload.unit!r}"
                 continue
             entry["samples"].append(value)
+            if detail is not None:
+                entry.setdefault("details", []).append(detail)
             if tracing:
                 with open(TRACE_FILE) as f:
                     trace_lines.append(sum(1 for _ in f))
@@ -236,8 +240,8 @@ def target_text(workload):
 
 
 def print_table(rows, reps):
-    header = ["workload", "unit", "Swift", "Python", "Node", "C ref", "Swift/Py", "Swift/Node",
-              "target", ""]
+    header = ["workload", "unit", "Swift", "Python", "Node", "C ref", "Py@issue", "Swift/Py",
+              "Swift/Node", "target", ""]
     lines = []
     for w in WORKLOADS:
         r = rows.get(w.key)
@@ -247,14 +251,16 @@ def print_table(rows, reps):
         ratio = lambda x: "" if x is None else f"{x:.2f}x"
         if w.env:
             off = res.get("swift-off", {"status": "n/a"})
-            lines.append([w.label + " off", w.unit, cell(off), "", "", "", "", "", "", ""])
+            lines.append([w.label + " off", w.unit, cell(off), "", "", "", "", "", "", "", ""])
             paired = res["swift"].get("off_vs_on")
-            lines.append([w.label + " on", w.unit, cell(res["swift"]), "", "", "",
+            lines.append([w.label + " on", w.unit, cell(res["swift"]), "", "", "", "",
                           "" if paired is None else f"off {paired:.2f}x on", "",
                           target_text(w), r["verdict"]])
             continue
+        quoted = w.issue.get("python")
         lines.append([w.label, w.unit, cell(res["swift"]), cell(res["python"]), cell(res["node"]),
-                      cell(res["c"]), ratio(r["swift_vs_python"]), ratio(r["swift_vs_node"]),
+                      cell(res["c"]), "" if quoted is None else fmt(quoted),
+                      ratio(r["swift_vs_python"]), ratio(r["swift_vs_node"]),
                       target_text(w), r["verdict"]])
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
     def show(row):
@@ -262,8 +268,9 @@ def print_table(rows, reps):
                          for i, x in enumerate(row)).rstrip()
     print()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"medians of {reps} runs; Swift/Py and Swift/Node are speed ratios (>1: Swift faster); "
-          f"load average {load}")
+    print(f"medians of {reps} runs, load average {load}; Swift/Py and Swift/Node are speed ratios "
+          f"(>1: Swift faster);\nPy@issue is Python's figure quoted by the issue, to show how busy "
+          f"the machine is now")
     print(show(header))
     print("  ".join("-" * w for w in widths))
     for line in lines:
@@ -334,6 +341,7 @@ def main():
         results = measure(w, tools, args.reps, args.timeout)
         swift = results["swift"].get("median")
         rows[w.key] = {
+            "seconds": round(time.time() - t0, 2),
             "results": results,
             "swift_vs_python": speed_ratio(w, swift, results["python"].get("median")),
             "swift_vs_node": speed_ratio(w, swift, results["node"].get("median")),

@@ -4,8 +4,8 @@
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-function emit(value, unit) {
-  process.stdout.write(JSON.stringify({ value, unit }) + '\n');
+function emit(value, unit, detail) {
+  process.stdout.write(JSON.stringify(detail ? { value, unit, detail } : { value, unit }) + '\n');
 }
 
 // Runs the workload named by the first argument (an async function); `--list` prints the names.

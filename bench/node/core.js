@@ -53,7 +53,7 @@ if (!isMainThread) {
   // MARK: - Workloads
 
   // child_process.fork of a program that ends at once, until its 'exit'; ms per cycle.
-  async function processStart(count = 10) {
+  async function processStart(count = 6) {
     const once = () => new Promise((resolve) => fork(__filename, ['child-noop']).on('exit', resolve));
     await once();
     const t0 = now();

@@ -14,8 +14,11 @@ ctx = multiprocessing.get_context("fork")
 now = time.perf_counter
 
 
-def emit(value, unit):
-    print(json.dumps({"value": value, "unit": unit}), flush=True)
+def emit(value, unit, detail=None):
+    result = {"value": value, "unit": unit}
+    if detail:
+        result["detail"] = detail
+    print(json.dumps(result), flush=True)
 
 
 def main(workloads):

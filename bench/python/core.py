@@ -20,23 +20,36 @@ def process_start(count=200):
     emit((now() - t0) / count * 1e3, "ms")
 
 
-def produce(queue, go, count, payload):
+def released(target, args, receive, close=None):
+    """Starts `target(*args, go)` in a child, closes the parent's copy of `close`, sets `go`
+    and times `receive()` in the parent; returns the seconds."""
+    go = ctx.Event()
+    p = ctx.Process(target=target, args=(*args, go))
+    p.start()
+    if close is not None:
+        close.close()
+    t0 = now()
+    go.set()
+    receive()
+    elapsed = now() - t0
+    p.join()
+    return elapsed
+
+
+def produce(queue, count, payload, go):
     go.wait()
     for i in range(count):
         queue.put(payload if payload is not None else i)
 
 
 def queue_run(count, payload):
-    queue, go = ctx.Queue(), ctx.Event()
-    p = ctx.Process(target=produce, args=(queue, go, count, payload))
-    p.start()
-    t0 = now()
-    go.set()
-    for _ in range(count):
-        queue.get()
-    elapsed = now() - t0
-    p.join()
-    emit(count / elapsed, "msgs/s")
+    queue = ctx.Queue()
+
+    def receive():
+        for _ in range(count):
+            queue.get()
+
+    emit(count / released(produce, (queue, count, payload), receive), "msgs/s")
 
 
 def queue_small():
@@ -49,7 +62,7 @@ def queue_1k():
     queue_run(50_000, b"x" * 1024)
 
 
-def pipe_send(conn, go, count):
+def pipe_send(conn, count, go):
     go.wait()
     for i in range(count):
         conn.send(i)
@@ -59,23 +72,18 @@ def pipe_send(conn, go, count):
 def pipe_small(count=100_000):
     """Small ints sent through a Pipe() (duplex, the default) from a child to the parent."""
     reader, writer = ctx.Pipe()
-    go = ctx.Event()
-    p = ctx.Process(target=pipe_send, args=(writer, go, count))
-    p.start()
-    writer.close()
-    t0 = now()
-    go.set()
-    for _ in range(count):
-        reader.recv()
-    elapsed = now() - t0
-    p.join()
-    emit(count / elapsed, "msgs/s")
+
+    def receive():
+        for _ in range(count):
+            reader.recv()
+
+    emit(count / released(pipe_send, (writer, count), receive, close=writer), "msgs/s")
 
 
 CHUNK = 1 << 20
 
 
-def pipe_stream(conn, go, chunks):
+def pipe_stream(conn, chunks, go):
     data = b"\xab" * CHUNK
     go.wait()
     for _ in range(chunks):
@@ -83,55 +91,57 @@ def pipe_stream(conn, go, chunks):
     conn.close()
 
 
-def pipe_bandwidth(chunks=1024):
+def pipe_bandwidth(chunks=512):
     """1 MiB chunks through a Pipe() (duplex, the default) with send_bytes/recv_bytes; GB/s."""
     reader, writer = ctx.Pipe()
-    go = ctx.Event()
-    p = ctx.Process(target=pipe_stream, args=(writer, go, chunks))
-    p.start()
-    writer.close()
-    t0 = now()
-    go.set()
-    for _ in range(chunks):
-        reader.recv_bytes()
-    elapsed = now() - t0
-    p.join()
+
+    def receive():
+        for _ in range(chunks):
+            reader.recv_bytes()
+
+    elapsed = released(pipe_stream, (writer, chunks), receive, close=writer)
     emit(chunks * CHUNK / elapsed / 1e9, "GB/s")
 
 
-def increment(counter, go, count):
-    go.wait()
-    for _ in range(count):
-        with counter.get_lock():
-            counter.value += 1
+def echo(conn, other):
+    other.close()
+    while True:
+        try:
+            conn.send(conn.recv())
+        except EOFError:
+            return
 
 
-def locked_counter(per_process=200_000):
-    """Two processes increment one Value under its lock; increments per second."""
-    counter, go = ctx.Value("i", 0), ctx.Event()
-    workers = [ctx.Process(target=increment, args=(counter, go, per_process)) for _ in range(2)]
-    for p in workers:
-        p.start()
+def pipe_rtt(rounds=10_000):
+    """A small int to a child and back through a Pipe(); microseconds per round trip."""
+    mine, theirs = ctx.Pipe()
+    p = ctx.Process(target=echo, args=(theirs, mine))
+    p.start()
+    theirs.close()
+    for i in range(100):
+        mine.send(i)
+        mine.recv()
     t0 = now()
-    go.set()
-    for p in workers:
-        p.join()
+    for i in range(rounds):
+        mine.send(i)
+        assert mine.recv() == i
     elapsed = now() - t0
-    assert counter.value == 2 * per_process, counter.value
-    emit(2 * per_process / elapsed, "ops/s")
+    mine.close()
+    p.join()
+    emit(elapsed / rounds * 1e6, "us")
 
 
-def increment_raw(counter, lock, go, count):
+def increment(counter, lock, count, go):
     go.wait()
     for _ in range(count):
         with lock:
             counter.value += 1
 
 
-def locked_counter_raw(per_process=200_000):
-    """Value('i', lock=False) guarded by a separate Lock, two processes; increments per second."""
-    counter, lock, go = ctx.Value("i", 0, lock=False), ctx.Lock(), ctx.Event()
-    workers = [ctx.Process(target=increment_raw, args=(counter, lock, go, per_process))
+def counter_race(counter, lock, per_process):
+    """Two processes increment `counter` under `lock`, released together; increments per second."""
+    go = ctx.Event()
+    workers = [ctx.Process(target=increment, args=(counter, lock, per_process, go))
                for _ in range(2)]
     for p in workers:
         p.start()
@@ -144,6 +154,17 @@ def locked_counter_raw(per_process=200_000):
     emit(2 * per_process / elapsed, "ops/s")
 
 
+def locked_counter(per_process=200_000):
+    """`with counter.get_lock(): counter.value += 1`: the value's own RLock."""
+    counter = ctx.Value("i", 0)
+    counter_race(counter, counter.get_lock(), per_process)
+
+
+def locked_counter_raw(per_process=200_000):
+    """Value('i', lock=False) guarded by a separate Lock."""
+    counter_race(ctx.Value("i", 0, lock=False), ctx.Lock(), per_process)
+
+
 if __name__ == "__main__":
     main({
         "process-start": process_start,
@@ -151,6 +172,7 @@ if __name__ == "__main__":
         "queue-1k": queue_1k,
         "pipe-small": pipe_small,
         "pipe-bandwidth": pipe_bandwidth,
+        "pipe-rtt": pipe_rtt,
         "locked-counter": locked_counter,
         "locked-counter-raw": locked_counter_raw,
     })

@@ -14,7 +14,7 @@ enum LockBench {
         let counter = try Value<Int32>(0)
         let lock = counter.getLock()
         try race(perProcess: perProcess, total: { counter.value }) {
-            try lock.withLock { counter.value += 1 }
+            lock.withLock { counter.value += 1 }
         }
     }
 
@@ -23,7 +23,7 @@ enum LockBench {
         let counter = try Value<Int32>(0, lock: false)
         let lock = try Lock()
         try race(perProcess: perProcess, total: { counter.value }) {
-            try lock.withLock { counter.value += 1 }
+            lock.withLock { counter.value += 1 }
         }
     }
 

@@ -26,23 +26,15 @@ enum QueueBench {
         emit(Double(count) / elapsed, "msgs/s")
     }
 
-    /// A child puts `count` items made by `make` once released; the parent gets them all and
-    /// hands each to `consume`. Returns the seconds from release to the last item.
+    /// A child puts `count` items made by `make`; the parent gets them all and hands each to
+    /// `consume`. Returns the seconds from release to the last item.
     static func transfer<T>(
         _ queue: Queue<T>, count: Int, make: @escaping (Int) -> T, consume: (T) -> Void
     ) throws -> Double {
-        let go = try Event()
-        let producer = Process {
-            _ = go.wait()
+        try released {
             for i in 0..<count { try queue.put(make(i)) }
+        } receive: {
+            for _ in 0..<count { consume(try queue.get()) }
         }
-        try producer.start()
-        let t0 = now()
-        go.set()
-        for _ in 0..<count { consume(try queue.get()) }
-        let elapsed = now() - t0
-        try producer.join()
-        try check(producer.exitCode == 0, "the producer failed")
-        return elapsed
     }
 }
