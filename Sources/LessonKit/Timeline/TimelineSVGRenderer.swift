@@ -16,9 +16,9 @@ public struct TimelineSVGRenderer: Sendable {
     public var title: String
 
     /// Geometry, in SVG user units (the drawing scales to its container's width).
-    private let width = 760.0
-    private let labelWidth = 190.0
-    private let statusWidth = 78.0
+    private let width = 700.0
+    private let labelWidth = 176.0
+    private let statusWidth = 70.0
     private let rowHeight = 26.0
     private let barHeight = 14.0
     private let top = 8.0

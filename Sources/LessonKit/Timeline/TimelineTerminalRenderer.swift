@@ -100,7 +100,8 @@ public struct TimelineTerminalRenderer: Sendable {
 
         if timeline.hasTasks {
             let legend = "\(idle) alive  \(taskGlyphs[0])\(taskGlyphs[1]) tasks  \(failedGlyph) failed task"
-            lines.append(String(repeating: " ", count: labelWidth + 1) + paint(legend, "2"))
+            let indent = labelWidth + 1 + legend.count <= width ? labelWidth + 1 : 0
+            lines.append(String(repeating: " ", count: indent) + paint(legend, "2"))
         }
         return lines
     }
