@@ -224,3 +224,26 @@ struct SiteExportTests {
         #expect(problems.count == 2)
     }
 }
+
+@Suite("Code HTML")
+struct CodeHTMLTests {
+    @Test func styledRunsBecomeEscapedSpans() {
+        let styled = "\u{1B}[35mif\u{1B}[0m a < b: \u{1B}[32m\"<&>\"\u{1B}[0m \u{1B}[2m# done\u{1B}[0m"
+        #expect(CodeHTML.spans(fromStyled: styled)
+            == "<span class=\"hl-keyword\">if</span> a &lt; b: <span class=\"hl-string\">\"&lt;&amp;&gt;\"</span> <span class=\"hl-comment\"># done</span>")
+    }
+
+    @Test func unknownStylesAndStrayEscapesStayText() {
+        #expect(CodeHTML.spans(fromStyled: "\u{1B}[1mbold\u{1B}[0m x") == "bold x")
+        #expect(CodeHTML.highlight("a\u{1B}[35mb\n", language: "text") == "a[35mb")
+    }
+
+    @Test func highlightedCodeIsWellFormed() {
+        let code = "def f(x):\n    return \"<tag>\" + 'it''s' # 1 < 2\nprint(f(3))\n"
+        for language in ["python", "javascript", "swift", "text"] {
+            let html = CodeHTML.highlight(code, language: language)
+            #expect(HTMLStructureChecker.parse("<pre>\(html)</pre>").problems.isEmpty, "\(language): \(html)")
+            #expect(!html.contains("<tag>"))
+        }
+    }
+}
