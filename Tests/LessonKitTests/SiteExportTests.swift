@@ -180,8 +180,11 @@ struct SiteExportTests {
     @Test func exportWritesIndexAndLessonPages() throws {
         let directory = NSTemporaryDirectory() + "learn-mp-export-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let written = try SiteExporter(lessons: Self.lessons(in: Self.fixtures), runs: nil).export(to: directory)
-        #expect(written.count == 3)
+        let written = try SiteExporter(lessons: Self.lessons(in: Self.fixtures), runs: nil)
+            .export(to: directory, assets: "\(Self.packageRoot)/site")
+        #expect(written.count == 5)
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/style.css"))
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/tabs.js"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/index.html"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/lessons/02-pool.html"))
     }

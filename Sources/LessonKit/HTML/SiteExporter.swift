@@ -60,10 +60,13 @@ public struct SiteExporter: Sendable {
     }
 
     /// Writes every page into `directory` (created when missing) and returns the paths written.
-    /// Missing `style.css` and `tabs.js` are reported, not created: they are part of the
-    /// repository.
+    ///
+    /// - Parameters:
+    ///   - directory: where the site goes.
+    ///   - assets: the folder holding the hand-written ``assets`` (the repository's `site/`);
+    ///     they are copied when `directory` is another folder.
     @discardableResult
-    public func export(to directory: String) throws -> [String] {
+    public func export(to directory: String, assets: String? = nil) throws -> [String] {
         let manager = FileManager.default
         try manager.createDirectory(atPath: "\(directory)/lessons", withIntermediateDirectories: true)
         var written: [String] = []
@@ -71,6 +74,14 @@ public struct SiteExporter: Sendable {
             let path = "\(directory)/\(page.path)"
             try Data(page.html.utf8).write(to: URL(fileURLWithPath: path))
             written.append(path)
+        }
+        if let assets, URL(fileURLWithPath: assets).standardizedFileURL.path != URL(fileURLWithPath: directory).standardizedFileURL.path {
+            for name in Self.assets {
+                let target = "\(directory)/\(name)"
+                try? manager.removeItem(atPath: target)
+                try manager.copyItem(atPath: "\(assets)/\(name)", toPath: target)
+                written.append(target)
+            }
         }
         return written
     }
