@@ -86,6 +86,13 @@ public struct SiteExporter: Sendable {
         return written
     }
 
+    /// The lesson's number as shown in lists: `02`, `00` for `00-overview.md`, `·` for none.
+    static func displayNumber(_ lesson: Lesson) -> String {
+        if lesson.number > 0 { return String(format: "%02d", lesson.number) }
+        let file = lesson.path.split(separator: "/").last ?? ""
+        return file.hasPrefix("00-") ? "00" : "·"
+    }
+
     /// The site's assets that must sit beside the pages.
     public static let assets = ["style.css", "tabs.js"]
 
@@ -122,7 +129,7 @@ public struct SiteExporter: Sendable {
             let ran = demos.compactMap { records[$0] }
             let passed = ran.filter(\.passed).count
             body += "<li><a class=\"card\" href=\"\(HTML.attribute(Self.pagePath(of: lesson)))\">\n"
-            body += "<span class=\"lesson-num\">\(lesson.number > 0 ? String(format: "%02d", lesson.number) : "·")</span>\n"
+            body += "<span class=\"lesson-num\">\(Self.displayNumber(lesson))</span>\n"
             body += "<h2>\(HTML.escape(lesson.title))</h2>\n"
             if !lesson.description.isEmpty { body += "<p>\(HTML.escape(lesson.description))</p>\n" }
             var meta = "\(lesson.samples.count) sample\(lesson.samples.count == 1 ? "" : "s")"
@@ -165,7 +172,7 @@ public struct SiteExporter: Sendable {
         for (i, lesson) in lessons.enumerated() {
             let href = prefix + "\(lesson.name).html"
             let currentAttribute = i == current ? " aria-current=\"page\"" : ""
-            let number = lesson.number > 0 ? String(format: "%02d", lesson.number) : "·"
+            let number = Self.displayNumber(lesson)
             out += "<li><a href=\"\(HTML.attribute(href))\"\(currentAttribute)><span class=\"lesson-num\">\(number)</span><span>\(HTML.escape(lesson.title))</span></a></li>\n"
         }
         return out + "</ol>\n</nav>\n"
