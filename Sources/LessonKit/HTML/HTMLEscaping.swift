@@ -4,21 +4,15 @@
 public enum HTML {
     /// `text` safe to place between tags: `&`, `<` and `>` escaped.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
+        replacing(text, quotes: false)
     }
 
     /// `text` safe to place inside a double-quoted attribute value.
     public static func attribute(_ text: String) -> String {
+        replacing(text, quotes: true)
+    }
+
+    private static func replacing(_ text: String, quotes: Bool) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {
@@ -26,9 +20,9 @@ public enum HTML {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n": out += "&#10;"
+            case "\"" where quotes: out += "&quot;"
+            case "'" where quotes: out += "&#39;"
+            case "\n" where quotes: out += "&#10;"
             default: out.unicodeScalars.append(ch)
             }
         }
