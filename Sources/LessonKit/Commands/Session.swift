@@ -152,9 +152,21 @@ public struct Session {
             writeOut(mark(false) + " " + job.title + "\n" + failureReport(result))
             return result
         }
-        let result = Runner.run(job)
-        writeOut(renderer.output(result.spawn.stdout, label: "\(job.runtime.label) output (\(formatDuration(result.spawn.seconds)))"))
-        writeOut(mark(result.passed) + " " + job.title + (result.passed ? style.dim(" matches the expected output") : "") + "\n")
+        writeOut(renderer.output("", label: "\(job.runtime.label) output").trimmingTrailingNewlines.split(separator: "\n").first.map { $0 + "\n" } ?? "")
+        // Live output, indented like the code blocks.
+        var atLineStart = true
+        let result = Runner.run(job) { chunk in
+            var text = ""
+            for character in chunk {
+                if atLineStart { text += "  " }
+                text.append(character)
+                atLineStart = character == "\n"
+            }
+            writeOut(text)
+        }
+        if !atLineStart { writeOut("\n") }
+        let verdict = result.passed ? style.dim(" matches the expected output") : ""
+        writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
         if !result.passed { writeOut(failureReport(result)) }
         return result
     }

@@ -83,7 +83,9 @@ public struct TerminalRenderer: Sendable {
         let title = "── \(label) "
         var out = indent + style.dim(title + String(repeating: "─", count: max(2, min(width, 60) - TextWidth.width(of: title)))) + "\n"
         let code = Highlighter.highlight(block.code.trimmingTrailingNewlines, language: block.language, style: style)
-        for line in code.split(separator: "\n", omittingEmptySubsequences: false) { out += indent + "  " + line + "\n" }
+        for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
+            out += line.isEmpty ? "\n" : indent + "  " + line + "\n"
+        }
         return out + "\n"
     }
 
@@ -99,15 +101,35 @@ public struct TerminalRenderer: Sendable {
 
     /// Inline content as styled text.
     public func inline(_ inlines: [Inline]) -> String {
+        resolveSoftBreaks(inlinePieces(inlines))
+    }
+
+    /// A soft line break is a space between words, but nothing next to a CJK character
+    /// (Chinese text has no spaces between words).
+    func resolveSoftBreaks(_ text: String) -> String {
+        guard text.contains("\u{1F}") else { return text }
+        let characters = Array(text)
+        var out = ""
+        for (index, character) in characters.enumerated() {
+            guard character == "\u{1F}" else { out.append(character); continue }
+            let before = characters[..<index].last { !$0.isWhitespace && $0 != "\u{1B}" }
+            let after = characters[(index + 1)...].first { $0 != "\u{1F}" }
+            let wide = [before, after].contains { $0.map { TextWidth.isWide($0.unicodeScalars.first!.value) } ?? false }
+            if !wide { out.append(" ") }
+        }
+        return out
+    }
+
+    func inlinePieces(_ inlines: [Inline]) -> String {
         inlines.map { piece -> String in
             switch piece {
             case .text(let text): text
             case .code(let code): style.enabled ? style.yellow(code) : "`\(code)`"
-            case .emphasis(let children): style.italic(inline(children))
-            case .strong(let children): style.enabled ? style.bold(inline(children)) : "**\(inline(children))**"
-            case .strikethrough(let children): style.dim(inline(children))
-            case .link(let children, let url): style.underline(inline(children)) + " (\(url))"
-            case .lineBreak(let soft): soft ? " " : "\n"
+            case .emphasis(let children): style.italic(inlinePieces(children))
+            case .strong(let children): style.enabled ? style.bold(inlinePieces(children)) : "**\(inlinePieces(children))**"
+            case .strikethrough(let children): style.dim(inlinePieces(children))
+            case .link(let children, let url): style.underline(inlinePieces(children)) + " (\(url))"
+            case .lineBreak(let soft): soft ? "\u{1F}" : "\n"
             }
         }.joined()
     }
