@@ -24,11 +24,10 @@ struct SiteExportTests {
         }
     }
 
-    /// A run store in a temporary directory with a passing run and a trace for `demo`, and a
-    /// failing run without a trace for `failing`.
-    static func runStore(demo: String, failing: String? = nil) throws -> RunStore {
-        let root = NSTemporaryDirectory() + "learn-mp-site-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let store = RunStore(root: root)
+    /// Results with a passing run and a trace for `demo`, and a failing run without a trace
+    /// for `failing`.
+    static func results(demo: String, failing: String? = nil) -> ResultStore {
+        var store = ResultStore(path: "/nonexistent/results.json")
         let trace = """
         {"event":"start","pid":201,"ppid":200,"name":"Process-1","t":1000000}
         {"event":"start","pid":202,"ppid":200,"name":"Process-2","t":2000000}
@@ -37,10 +36,11 @@ struct SiteExportTests {
         {"event":"exit","pid":201,"code":0,"t":12000000}
         {"event":"exit","pid":202,"code":0,"t":15000000}
         """
-        try store.save(DemoRunRecord(demo: demo, passed: true, output: "Main process PID: 200\nAll <done> & ok\n",
-                                     exitCode: 0, seconds: 0.02, date: "2026-01-01 00:00", trace: trace))
+        store.entries[demo] = ResultStore.Entry(passed: true, seconds: 0.02, date: 1_767_225_600, problem: nil, trace: trace,
+                                                output: "Main process PID: 200\nAll <done> & ok\n", exitCode: 0)
         if let failing {
-            try store.save(DemoRunRecord(demo: failing, passed: false, output: "Exit code: 1\n", exitCode: 1))
+            store.entries[failing] = ResultStore.Entry(passed: false, seconds: 0.01, date: 1_767_225_600, problem: "differs",
+                                                       trace: nil, output: "Exit code: 1\n", exitCode: 1)
         }
         return store
     }
@@ -130,7 +130,8 @@ struct SiteExportTests {
 
     @Test func realLessonsRenderWellFormedPages() throws {
         let lessons = Self.lessons(in: "\(Self.packageRoot)/lessons")
-        let pages = SiteExporter(lessons: lessons, runs: RunStore(root: "\(Self.packageRoot)/\(RunStore.defaultRoot)")).pages()
+        let results = ResultStore(path: "\(Self.packageRoot)/.build/learn-mp/results.json")
+        let pages = SiteExporter(lessons: lessons, results: results).pages()
         #expect(pages.count == lessons.count + 1)
         let problems = Self.problems(in: pages, assetsDirectory: "\(Self.packageRoot)/site")
         #expect(problems.isEmpty, "\(problems.prefix(30).joined(separator: "\n"))")
@@ -144,9 +145,7 @@ struct SiteExportTests {
     @Test func fixtureSiteIsWellFormedAndLinked() throws {
         let lessons = Self.lessons(in: Self.fixtures)
         #expect(lessons.count == 2)
-        let store = try Self.runStore(demo: "fixture-create", failing: "fixture-attributes")
-        defer { try? FileManager.default.removeItem(atPath: store.root) }
-        let pages = SiteExporter(lessons: lessons, runs: store).pages()
+        let pages = SiteExporter(lessons: lessons, results: Self.results(demo: "fixture-create", failing: "fixture-attributes")).pages()
         #expect(pages.map(\.path) == ["index.html", "lessons/01-basics.html", "lessons/02-pool.html"])
         let problems = Self.problems(in: pages, assetsDirectory: "\(Self.packageRoot)/site")
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
@@ -169,7 +168,7 @@ struct SiteExportTests {
 
     @Test func rawHTMLAndScriptLinksAreNotPassedThrough() {
         let lessons = Self.lessons(in: Self.fixtures)
-        let page = SiteExporter(lessons: lessons, runs: nil).pages()[1].html
+        let page = SiteExporter(lessons: lessons, results: nil).pages()[1].html
         #expect(!page.contains("<script>"))
         #expect(!page.contains("<div class=\"evil\">"))
         #expect(!page.contains("<b>"))
@@ -180,7 +179,7 @@ struct SiteExportTests {
     @Test func exportWritesIndexAndLessonPages() throws {
         let directory = NSTemporaryDirectory() + "learn-mp-export-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let written = try SiteExporter(lessons: Self.lessons(in: Self.fixtures), runs: nil)
+        let written = try SiteExporter(lessons: Self.lessons(in: Self.fixtures), results: nil)
             .export(to: directory, assets: "\(Self.packageRoot)/site")
         #expect(written.count == 5)
         #expect(FileManager.default.fileExists(atPath: "\(directory)/style.css"))
@@ -189,14 +188,14 @@ struct SiteExportTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/lessons/02-pool.html"))
     }
 
-    @Test func runStoreRoundTrips() throws {
-        let store = try Self.runStore(demo: "round-trip")
-        defer { try? FileManager.default.removeItem(atPath: store.root) }
-        let record = try #require(store.load(demo: "round-trip"))
-        #expect(record.passed)
-        #expect(record.exitCode == 0)
+    @Test func storedResultsBecomeRecords() throws {
+        let store = Self.results(demo: "traced", failing: "plain")
+        let record = try #require(store.record(demo: "traced"))
+        #expect(record.passed && record.exitCode == 0)
+        #expect(record.date == "2026-01-01 00:00")
         #expect(record.timeline.rows.map(\.name) == ["MainProcess", "Process-1", "Process-2"])
-        #expect(store.load(demo: "never-ran") == nil)
+        #expect(store.record(demo: "plain")?.timeline.isEmpty == true)
+        #expect(store.record(demo: "never-ran") == nil)
     }
 
     // MARK: - The checker itself can fail

@@ -16,7 +16,7 @@ enum CodeHTML {
 
     /// The terminal highlighter's output for `text`, with styling on.
     static func styled(_ text: String, language: String) -> String {
-        text
+        Highlighter.highlight(text, language: language, style: Style(enabled: true))
     }
 
     /// The token class for an SGR colour code of the terminal highlighter.

@@ -226,8 +226,7 @@ struct LessonPageRenderer {
     }
 
     static func isWide(_ ch: Character) -> Bool {
-        guard let v = ch.unicodeScalars.first?.value else { return false }
-        return (0x2E80...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v)
+        ch.unicodeScalars.first.map { TextWidth.width(of: $0) == 2 } ?? false
     }
 
     // MARK: - Samples

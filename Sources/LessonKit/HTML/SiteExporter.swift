@@ -17,23 +17,23 @@ public struct SitePage: Sendable, Equatable {
 /// network. They work from `file://` and without JavaScript.
 ///
 /// ```swift
-/// let exporter = SiteExporter(lessons: lessons, runs: RunStore())
-/// try exporter.export(to: "site")
+/// let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
+/// try exporter.export(to: "site", assets: workspace.root + "/site")
 /// ```
 public struct SiteExporter: Sendable {
     /// The lessons, in order.
     public var lessons: [Lesson]
-    /// Where the last runs are read from.
-    public var runs: RunStore?
+    /// The demos' last runs (`learn-mp lesson`, `run` and `verify` record them).
+    public var results: ResultStore?
     /// The site's name, shown in the header and page titles.
     public var siteName = "learn-mp"
 
     /// - Parameters:
     ///   - lessons: the lessons, in order (they are sorted by number).
-    ///   - runs: where the demos' last runs are kept; `nil` renders no run results.
-    public init(lessons: [Lesson], runs: RunStore? = RunStore()) {
+    ///   - results: the demos' last runs; `nil` renders no run results.
+    public init(lessons: [Lesson], results: ResultStore?) {
         self.lessons = lessons.sorted { ($0.number, $0.slug) < ($1.number, $1.slug) }
-        self.runs = runs
+        self.results = results
     }
 
     /// The page path of a lesson, relative to the site directory.
@@ -42,9 +42,9 @@ public struct SiteExporter: Sendable {
     /// Every page of the site, the index first.
     public func pages() -> [SitePage] {
         var records: [String: DemoRunRecord] = [:]
-        if let runs {
+        if let results {
             for lesson in lessons {
-                for demo in lesson.demos.compactMap(\.demo) { records[demo] = runs.load(demo: demo) }
+                for demo in lesson.demos.compactMap(\.demo) { records[demo] = results.record(demo: demo) }
             }
         }
         var links: [String: String] = [:]

@@ -60,7 +60,7 @@ public struct TimelineTerminalRenderer: Sendable {
     /// to draw.
     public func render(_ timeline: Timeline) -> [String] {
         guard !timeline.isEmpty else { return [] }
-        let nameWidth = min(18, timeline.rows.map { columns($0.name) + 2 * $0.depth }.max() ?? 4)
+        let nameWidth = min(18, timeline.rows.map { TextWidth.width(of: $0.name) + 2 * $0.depth }.max() ?? 4)
         let pidWidth = timeline.rows.map { String($0.pid).count }.max() ?? 1
         let statusWidth = timeline.rows.map { Timeline.status(of: $0).count }.max() ?? 0
         let labelWidth = nameWidth + 1 + pidWidth + 1
@@ -187,11 +187,11 @@ public struct TimelineTerminalRenderer: Sendable {
         var out = ""
         var used = 0
         let ellipsis = unicode ? "…" : "~"
-        if columns(text) <= width {
-            return text + String(repeating: " ", count: width - columns(text))
+        if TextWidth.width(of: text) <= width {
+            return text + String(repeating: " ", count: width - TextWidth.width(of: text))
         }
         for ch in text {
-            let w = columns(String(ch))
+            let w = TextWidth.width(of: String(ch))
             if used + w > width - 1 { break }
             out.append(ch)
             used += w
@@ -200,27 +200,6 @@ public struct TimelineTerminalRenderer: Sendable {
         used += 1
         return out + String(repeating: " ", count: max(0, width - used))
     }
-}
-
-// MARK: - Display width
-
-/// The number of terminal columns `text` takes: East Asian wide and full-width characters
-/// take two, combining marks none.
-fileprivate func columns(_ text: String) -> Int {
-    var width = 0
-    for scalar in text.unicodeScalars {
-        let v = scalar.value
-        switch v {
-        case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: continue
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
-            width += 2
-        default:
-            width += 1
-        }
-    }
-    return width
 }
 
 extension String {
