@@ -303,7 +303,10 @@ struct LessonPageRenderer {
                 if !timeline.isEmpty {
                     let svg = TimelineSVGRenderer(idPrefix: base, title: "Process timeline of demo \(demo)").render(timeline)
                     out += "<figure class=\"timeline result\">\n<h4>Process timeline</h4>\n<div class=\"timeline-scroll\">\n\(svg)\n</div>\n"
-                    out += "<figcaption>One row per process, from start to exit; darker marks are pool tasks. Hover a bar for its times.</figcaption>\n</figure>\n"
+                    var caption = "One row per process, from its start to its exit; the main process spans the run."
+                    if timeline.hasTasks { caption += " Solid marks are pool tasks, red ones failed." }
+                    caption += " Each bar's tooltip gives its times."
+                    out += "<figcaption>\(caption)</figcaption>\n</figure>\n"
                 }
                 parts.append(out)
             } else {
