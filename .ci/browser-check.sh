@@ -70,5 +70,18 @@ for page in "${pages[@]}"; do
   esac
 done
 
+# Without JavaScript every sample shows all three languages stacked: screenshot the first
+# lesson from a copy of the site that lacks tabs.js.
+first_lesson="$(find "$site/lessons" -name '*.html' 2>/dev/null | sort | head -1)"
+if [ -n "$first_lesson" ]; then
+  nojs="$profile/site-nojs"
+  mkdir -p "$nojs" && cp -r "$site/." "$nojs/" && rm -f "$nojs/tabs.js"
+  name="$(basename "$first_lesson" .html)"
+  shot="$out/$name-nojs-390.png"
+  timeout 60 "$browser" "${flags[@]}" --window-size=390,1600 --screenshot="$shot" \
+    "file://$(realpath "$nojs")/lessons/$name.html" >/dev/null 2>&1
+  if [ -s "$shot" ]; then shots=$((shots + 1)); else echo "FAIL $first_lesson: no screenshot without JavaScript"; failures=$((failures + 1)); fi
+fi
+
 echo "browser check: ${#pages[@]} pages, $shots screenshots in $out, tab switching verified on $tabbed pages with samples, $failures problems"
 [ "$failures" -eq 0 ]
