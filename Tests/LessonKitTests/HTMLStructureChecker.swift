@@ -24,15 +24,12 @@ struct HTMLDocument {
 
     func elements(named name: String) -> [HTMLElement] { elements.filter { $0.name == name } }
 
+    /// For each element, the index one past its last descendant.
+    var subtreeEnd: [Int] = []
+
     /// The elements inside element `index` (all descendants).
     func descendants(of index: Int) -> [HTMLElement] {
-        var result: [HTMLElement] = []
-        for (i, _) in elements.enumerated() where i > index {
-            var p = parentIndex[i]
-            while let q = p, q > index { p = parentIndex[q] }
-            if p == index { result.append(elements[i]) }
-        }
-        return result
+        Array(elements[(index + 1)..<subtreeEnd[index]])
     }
 }
 
@@ -65,8 +62,9 @@ enum HTMLStructureChecker {
         while i < chars.count {
             guard chars[i] == "<" else { i += 1; continue }
             checkText(textStart, i)
+            guard i + 1 < chars.count else { problem("bare < at the end"); textStart = chars.count; break }
             // Comment
-            if html.unicodeScalars.count > i + 3, chars[i + 1] == "!", chars[i + 2] == "-", chars[i + 3] == "-" {
+            if chars.count > i + 3, chars[i + 1] == "!", chars[i + 2] == "-", chars[i + 3] == "-" {
                 var k = i + 4
                 while k + 2 < chars.count, !(chars[k] == "-" && chars[k + 1] == "-" && chars[k + 2] == ">") { k += 1 }
                 guard k + 2 < chars.count else { problem("unclosed comment"); return doc }
@@ -120,6 +118,7 @@ enum HTMLStructureChecker {
             if closing {
                 if let top = stack.last, top.name == name {
                     stack.removeLast()
+                    doc.subtreeEnd[top.index] = doc.elements.count
                 } else {
                     problem("</\(name)> closes <\(stack.last?.name ?? "nothing")>")
                     if let at = stack.lastIndex(where: { $0.name == name }) { stack.removeSubrange(at...) }
@@ -128,13 +127,17 @@ enum HTMLStructureChecker {
                 let index = doc.elements.count
                 doc.elements.append(HTMLElement(name: name, attributes: attributes, ancestors: stack.map(\.name), index: index))
                 doc.parentIndex.append(stack.last?.index)
+                doc.subtreeEnd.append(index + 1)
                 if !selfClosing && !voidElements.contains(name) { stack.append((name, index)) }
             }
             i = k
             textStart = i
         }
         checkText(textStart, chars.count)
-        for open in stack { doc.problems.append("<\(open.name)> never closed") }
+        for open in stack {
+            doc.problems.append("<\(open.name)> never closed")
+            doc.subtreeEnd[open.index] = doc.elements.count
+        }
         var seen: Set<String> = []
         for id in doc.ids where !seen.insert(id).inserted { doc.problems.append("duplicate id \(id)") }
         return doc
