@@ -2,7 +2,7 @@
  * Without this script every panel is shown, stacked, each with its own heading.
  * With it: ARIA tabs (WAI-ARIA Authoring Practices, automatic activation). Left/Right arrows,
  * Home and End move between tabs; the chosen language applies to every sample on the page
- * and is remembered for the next page.
+ * and is remembered for the next page. Code samples get a "Copy" button.
  * `?selftest` in the page address exercises every tab list and writes the result to
  * <html data-tabs-selftest="pass ..."> for the headless browser check.
  */
@@ -58,7 +58,39 @@
     remember(next.dataset.lang);
   }
 
+  /* A "Copy" button on every code sample (only with JavaScript, which does the copying). */
+  function addCopyButtons() {
+    document.querySelectorAll(".tabpanel pre, pre.code-block").forEach(function (pre) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy the code");
+      button.addEventListener("click", function () {
+        var text = pre.textContent;
+        function done(ok) {
+          button.textContent = ok ? "Copied" : "Select and copy";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        }
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+        } else {
+          done(false);
+        }
+      });
+      var box = pre.parentNode;
+      if (!box.classList.contains("tabpanel")) {
+        box = document.createElement("div");
+        pre.parentNode.insertBefore(box, pre);
+        box.appendChild(pre);
+      }
+      box.classList.add("has-copy");
+      box.insertBefore(button, pre);
+    });
+  }
+
   function init() {
+    addCopyButtons();
     var lists = document.querySelectorAll('[role="tablist"]');
     lists.forEach(function (list) {
       list.addEventListener("keydown", onKey);
