@@ -24,7 +24,8 @@ public struct LessonLibrary: Sendable {
             let text = try FileSystem.readText(file)
             let (lesson, found) = LessonParser.parse(text, path: relativePath(file, to: workspace.root))
             var issues = found
-            for sample in lesson.samples {
+            let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
+            for sample in lesson.samples where sample.line < (unclosed?.line ?? Int.max) {
                 guard let swift = sample.swift, let demo = sample.demo, isValidSlug(demo) else { continue }
                 if let first = firstUse[demo], first.file != lesson.path {
                     issues.append(.duplicateDemo(file: lesson.path, line: swift.line, demo: demo, firstFile: first.file, firstLine: first.line))
