@@ -62,7 +62,7 @@ public struct LessonLibrary: Sendable {
         var key = name
         if key.hasSuffix(".md") { key.removeLast(3) }
         if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
-        if let number = Int(key), let lesson = lessons.first(where: { $0.number == number }) { return lesson }
+        if let number = Int(key), let lesson = lessons.first(where: { $0.isNumbered && $0.number == number }) { return lesson }
         if let lesson = lessons.first(where: { $0.slug == key || $0.name == key }) { return lesson }
         let names = lessons.map(\.slug)
         throw .unknownLesson(name: name, closest: closestNames(to: key, in: names + lessons.map(\.name)).reduce(into: []) {
