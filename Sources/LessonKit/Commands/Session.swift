@@ -130,10 +130,15 @@ public struct Session {
                 writeOut(renderer.render(block))
                 guard run, case .sample(let sample) = block, sample.demo != nil else { continue }
                 let runtimes: [Runtime] = compare ? [.python, .node, .swift] : [.swift]
+                var sampleResults: [RunResult] = []
                 for job in library.jobs(for: sample, in: lesson, runtimes: runtimes) {
-                    let result = runInPlace(job, renderer: renderer)
-                    results.append(result)
+                    sampleResults.append(runInPlace(job, renderer: renderer))
                 }
+                if compare, sampleResults.count > 1 {
+                    let times = sampleResults.map { "\($0.job.runtime.label) \(formatDuration($0.spawn.seconds))" + ($0.passed ? "" : " ✗") }
+                    writeOut(style.bold("times: ") + times.joined(separator: " · ") + "\n")
+                }
+                results += sampleResults
                 writeOut("\n")
             }
         }

@@ -16,7 +16,7 @@ public struct TerminalRenderer: Sendable {
 
     /// The lesson's title block.
     public func header(_ lesson: Lesson) -> String {
-        let title = lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
+        let title = lesson.isNumbered && lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
         var out = style.bold(title) + "\n" + String(repeating: "═", count: min(width, max(4, TextWidth.width(of: title)))) + "\n"
         if !lesson.description.isEmpty { out += wrap(style.dim(lesson.description), indent: "") + "\n" }
         return out + "\n"
