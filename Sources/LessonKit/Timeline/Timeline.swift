@@ -184,6 +184,14 @@ extension Timeline {
         return code < 0 ? "signal \(-code)" : "exit \(code)"
     }
 
+    /// Whether a row ended in a way worth flagging: a non-zero exit or a signal other than
+    /// `SIGTERM` (which is how pools and `terminate()` stop processes on purpose).
+    public static func endedBadly(_ row: Row) -> Bool {
+        guard !row.isMain else { return false }
+        guard let code = row.exitCode else { return true }
+        return code > 0 || (code < 0 && code != -15)
+    }
+
     /// One sentence per process, for screen readers and the SVG's description.
     public var summary: String {
         guard !rows.isEmpty else { return "No process events were recorded." }

@@ -16,8 +16,8 @@ public struct TimelineSVGRenderer: Sendable {
     public var title: String
 
     /// Geometry, in SVG user units (the drawing scales to its container's width).
-    private let width = 700.0
-    private let labelWidth = 176.0
+    private let width = 720.0
+    private let labelWidth = 214.0
     private let statusWidth = 70.0
     private let rowHeight = 26.0
     private let barHeight = 14.0
@@ -72,7 +72,7 @@ public struct TimelineSVGRenderer: Sendable {
                 svg += "<rect class=\"tl-stripe\" x=\"0\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(rowHeight))\"/>\n"
             }
             let indent = Double(min(row.depth, 4)) * 10
-            svg += "<text class=\"tl-name\" x=\"\(n(6 + indent))\" y=\"\(n(mid + 4))\">\(HTML.escape(clip(row.name, 20 - min(row.depth, 4))))</text>\n"
+            svg += "<text class=\"tl-name\" x=\"\(n(6 + indent))\" y=\"\(n(mid + 4))\">\(HTML.escape(clip(row.name, 19 - min(row.depth, 4))))</text>\n"
             svg += "<text class=\"tl-pid\" x=\"\(n(labelWidth - 8))\" y=\"\(n(mid + 4))\" text-anchor=\"end\">\(row.pid)</text>\n"
 
             let x0 = x(row.start), x1 = max(x(row.end), x0 + 2)
@@ -92,7 +92,7 @@ public struct TimelineSVGRenderer: Sendable {
                 svg += "<rect class=\"\(classes)\" x=\"\(n(tx0))\" y=\"\(n(mid - barHeight / 2 + 2))\" width=\"\(n(tx1 - tx0))\" height=\"\(n(barHeight - 4))\" rx=\"1.5\"><title>\(HTML.escape(taskTitle))</title></rect>\n"
             }
             if !status.isEmpty {
-                let bad = row.exitCode != 0
+                let bad = Timeline.endedBadly(row)
                 svg += "<text class=\"tl-status\(bad ? " tl-bad" : "")\" x=\"\(n(width - statusWidth + 8))\" y=\"\(n(mid + 4))\">\(HTML.escape(status))</text>\n"
             }
             svg += "</g>\n"

@@ -82,8 +82,7 @@ public struct TimelineTerminalRenderer: Sendable {
             line += String(edge)
             let status = Timeline.status(of: row)
             if !status.isEmpty {
-                let failed = (row.exitCode ?? 0) != 0 || row.exitCode == nil
-                line += " " + paint(status, failed ? "31" : "2")
+                line += " " + paint(status, Timeline.endedBadly(row) ? "31" : "2")
             }
             lines.append(line)
         }
