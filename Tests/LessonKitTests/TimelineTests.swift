@@ -42,6 +42,16 @@ struct TimelineTests {
         #expect(Timeline.status(of: timeline.rows[1]) == "signal 9")
     }
 
+    @Test func onlyUnexpectedEndingsAreFlagged() {
+        let timeline = Timeline(trace: Self.trace)
+        #expect(timeline.rows.map(Timeline.endedBadly) == [false, true, false, false])
+        let terminated = Timeline(trace: #"{"event":"start","pid":5,"ppid":4,"name":"w","t":1}"# + "\n" + #"{"event":"exit","pid":5,"code":-15,"t":9}"#)
+        #expect(!Timeline.endedBadly(terminated.rows[1]))
+        let unreaped = Timeline(trace: #"{"event":"start","pid":5,"ppid":4,"name":"w","t":1}"#)
+        #expect(Timeline.endedBadly(unreaped.rows[1]))
+        #expect(Timeline.status(of: unreaped.rows[1]) == "not reaped")
+    }
+
     @Test func tasksPairStartsWithEnds() {
         let timeline = Timeline(trace: Self.trace)
         let worker = timeline.rows[2]
