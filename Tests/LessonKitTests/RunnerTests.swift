@@ -124,3 +124,19 @@ import Testing
         #expect(waitpid(-1, &status, WNOHANG) <= 0, "runner processes were reaped")
     }
 }
+
+@Suite(.serialized) struct PoolSchedulerTests {
+    @Test func poolSchedulerRunsEveryJob() {
+        let jobs = (0..<6).map {
+            RunJob(lesson: "t", demo: "d\($0)", runtime: .python, executable: "/bin/sh", script: "echo \($0)", files: [],
+                   expected: "\($0)\n", expectedExit: 0, timeout: 5, outputLimit: 1 << 20)
+        }
+        var reported: [Int] = []
+        let results = PoolScheduler(width: 2).run(jobs) { index, _ in reported.append(index) }
+        #expect(reported.sorted() == Array(0..<6))
+        #expect(results.map(\.job.demo) == jobs.map(\.demo))
+        #expect(results.allSatisfy { $0.passed }, "\(results.map(\.problems))")
+        var status: Int32 = 0
+        #expect(waitpid(-1, &status, WNOHANG) <= 0, "pool workers were reaped")
+    }
+}
