@@ -58,33 +58,46 @@
     remember(next.dataset.lang);
   }
 
-  /* A "Copy" button on every code sample (only with JavaScript, which does the copying). */
-  function addCopyButtons() {
-    document.querySelectorAll(".tabpanel pre, pre.code-block").forEach(function (pre) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "copy";
-      button.textContent = "Copy";
-      button.setAttribute("aria-label", "Copy the code");
-      button.addEventListener("click", function () {
-        var text = pre.textContent;
-        function done(ok) {
-          button.textContent = ok ? "Copied" : "Select and copy";
-          setTimeout(function () { button.textContent = "Copy"; }, 1500);
-        }
-        if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
-        } else {
-          done(false);
-        }
-      });
-      var box = pre.parentNode;
-      if (!box.classList.contains("tabpanel")) {
-        box = document.createElement("div");
-        pre.parentNode.insertBefore(box, pre);
-        box.appendChild(pre);
+  /* A "Copy" button for code: one in each sample's tab bar (copies the visible language), one
+     on each plain code block. Only with JavaScript, which does the copying. */
+  function copyButton(source) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.textContent = "Copy";
+    button.addEventListener("click", function () {
+      var pre = source();
+      function done(ok) {
+        button.textContent = ok ? "Copied" : "Select and copy";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
       }
-      box.classList.add("has-copy");
+      if (pre && navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(pre.textContent).then(function () { done(true); }, function () { done(false); });
+      } else {
+        done(false);
+      }
+    });
+    return button;
+  }
+
+  function addCopyButtons() {
+    document.querySelectorAll('[role="tablist"]').forEach(function (list) {
+      var button = copyButton(function () {
+        var tab = list.querySelector('[aria-selected="true"]');
+        var panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
+        return panel && panel.querySelector("pre");
+      });
+      button.setAttribute("aria-label", "Copy the code of the selected language");
+      button.classList.add("copy-sample");
+      list.parentNode.insertBefore(button, list.nextSibling);
+    });
+    document.querySelectorAll("pre.code-block").forEach(function (pre) {
+      var box = document.createElement("div");
+      box.className = "has-copy";
+      pre.parentNode.insertBefore(box, pre);
+      box.appendChild(pre);
+      var button = copyButton(function () { return pre; });
+      button.setAttribute("aria-label", "Copy the code");
       box.insertBefore(button, pre);
     });
   }
