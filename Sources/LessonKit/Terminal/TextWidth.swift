@@ -56,7 +56,7 @@ public enum TextWidth {
     ///
     /// `text` may contain ANSI styles; they are kept and take no columns.
     public static func wrap(_ text: String, columns: Int) -> [String] {
-        let columns = max(10, columns)
+        let columns = max(2, columns)
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
