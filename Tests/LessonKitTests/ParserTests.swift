@@ -152,6 +152,13 @@ import Testing
         #expect(!lines.contains { $0.hasPrefix("，") }, "punctuation stays with the character before it")
     }
 
+    @Test func breaksAfterChinesePunctuationBetweenCodeWords() {
+        let lines = TextWidth.wrap("名字：`Process`、`Pool`、`Lock`/`RLock`、`Event`", columns: 20)
+        #expect(lines == ["名字：`Process`、", "`Pool`、", "`Lock`/`RLock`、", "`Event`"])
+        #expect(lines.allSatisfy { TextWidth.width(of: $0) <= 20 })
+        #expect(lines.joined() == "名字：`Process`、`Pool`、`Lock`/`RLock`、`Event`")
+    }
+
     @Test func wrapsWordsAtSpaces() {
         #expect(TextWidth.wrap("one two three four", columns: 10) == ["one two", "three four"])
     }
