@@ -192,6 +192,21 @@ struct SiteExportTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/lessons/02-pool.html"))
     }
 
+    @Test func exportCommandWritesTheSiteWithStoredRuns() throws {
+        let scratch = NSTemporaryDirectory() + "learn-mp-export-command-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let workspace = try Workspace(root: Self.packageRoot, lessons: Self.fixtures, buildPath: scratch + "/build")
+        var store = Self.results(demo: "fixture-pool")
+        store.path = workspace.resultsFile
+        store.save()
+        let session = Session(workspace: workspace, style: Style(enabled: false), width: 80, interactive: false)
+        #expect(try session.export(to: scratch + "/site") == 0)
+        let page = try String(contentsOfFile: scratch + "/site/lessons/02-pool.html", encoding: .utf8)
+        #expect(page.contains("Process timeline"))
+        #expect(page.contains("badge-pass"))
+        #expect(FileManager.default.fileExists(atPath: scratch + "/site/tabs.js"))
+    }
+
     @Test func storedResultsBecomeRecords() throws {
         let store = Self.results(demo: "traced", failing: "plain")
         let record = try #require(store.record(demo: "traced"))
