@@ -140,3 +140,14 @@ import Testing
         #expect(waitpid(-1, &status, WNOHANG) <= 0, "pool workers were reaped")
     }
 }
+
+@Suite(.serialized) struct LiveOutputTests {
+    @Test func liveOutputComesInWholeLinesAndAddsUpToStdout() {
+        var chunks: [String] = []
+        let result = Spawn.run(SpawnRequest(executable: "/bin/sh", arguments: ["-c", "printf '进程 1\\n进'; sleep 0.1; printf '程 2\\nend'"],
+                                            environment: Runner.environment(trace: nil), timeout: 5)) { chunks.append($0) }
+        #expect(chunks.joined() == result.stdout)
+        #expect(chunks.dropLast().allSatisfy { $0.hasSuffix("\n") })
+        #expect(chunks.first == "进程 1\n")
+    }
+}

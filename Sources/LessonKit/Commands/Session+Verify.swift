@@ -19,7 +19,14 @@ extension Session {
             }
         }
         if names.isEmpty || names == ["all"], !library.unusedDemos.isEmpty {
-            writeError(style.yellow("warning: ") + "demos no lesson uses: \(library.unusedDemos.joined(separator: ", ")). Add a ```swift demo=<slug> block for each, or remove the folder.\n")
+            let message = "demos no lesson uses: \(library.unusedDemos.joined(separator: ", ")). Every demo belongs to one sample: add a ```swift demo=<slug> block for each, or remove the folder."
+            // With the project's own lessons this is an error; with another lesson directory
+            // (--lessons) the demos of the project's lessons are expected to be unused.
+            if workspace.lessonsDirectory == workspace.root + "/lessons" {
+                failures.append(mark(false) + " " + message + "\n")
+            } else {
+                writeError(style.yellow("warning: ") + message + "\n")
+            }
         }
         let buildFailures = build(jobs)
         var results: [RunResult?] = jobs.map { job in
