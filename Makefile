@@ -27,7 +27,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
-	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
+	$(SWIFT) test --skip-build --no-parallel
 
 verify: build
 	$(BIN)/learn-mp verify all --python --node
