@@ -3,14 +3,14 @@ import Multiprocessing
 
 func waiter(_ event: Event, _ name: String) throws {
     print("\(name) waiting for event")
-    try event.wait()
+    event.wait()
     print("\(name) event received!")
 }
 
 func setter(_ event: Event) throws {
     print("Setting event in 2 seconds...")
     sleep(2)
-    try event.set()
+    event.set()
 }
 
 let event = try Event()

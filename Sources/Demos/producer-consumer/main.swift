@@ -9,7 +9,7 @@ struct Produced: Codable {
 
 func producer(_ queue: Queue<Produced>, _ stopEvent: Event, _ producerId: Int) throws {
     // 生产者
-    while !stopEvent.isSet {
+    while !stopEvent.isSet() {
         let item = Int.random(in: 1...100)
         try queue.put(Produced(producerId: producerId, item: item))
         print("Producer \(producerId) produced: \(item)")
@@ -19,7 +19,7 @@ func producer(_ queue: Queue<Produced>, _ stopEvent: Event, _ producerId: Int) t
 
 func consumer(_ queue: Queue<Produced>, _ stopEvent: Event, _ consumerId: Int) throws {
     // 消费者
-    while !stopEvent.isSet || !queue.empty() {
+    while !stopEvent.isSet() || !queue.empty() {
         do {
             let got = try queue.get(timeout: 1)
             print("Consumer \(consumerId) consumed: \(got.item) from Producer \(got.producerId)")
@@ -44,7 +44,7 @@ for p in producers + consumers {
 
 // 运行 3 秒后停止
 sleep(3)
-try stopEvent.set()
+stopEvent.set()
 
 // 等待所有进程结束
 for p in producers + consumers {

@@ -1,4 +1,4 @@
-import Glibc
+import func Glibc.sleep  // 只要 sleep：Glibc 也有一个叫 Semaphore 的类型（sem_t 指针）
 import Multiprocessing
 
 func limitedResource(_ sem: Semaphore, _ name: String) throws {

@@ -27,4 +27,4 @@ for p in processes {
 }
 
 print("Counter: \(counter.value)")  // 可能不是 4000 (需要锁)
-print("Array: \(Array(array))")
+print("Array: \(array[...])")
