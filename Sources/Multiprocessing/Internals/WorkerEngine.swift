@@ -77,8 +77,8 @@ final class WorkerEngine: @unchecked Sendable {
     private let initializer: (() throws -> Void)?
     private let maxTasksPerChild: Int?
     private let transport: PoolTransport
-    private let wakeReader: Int32
-    private let wakeDescriptor: Int32
+    private var wakeReader: Int32
+    private var wakeDescriptor: Int32
 
     // MARK: State (guarded by `monitor`)
 
@@ -114,8 +114,15 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     deinit {
-        system_close(wakeReader)
-        system_close(wakeDescriptor)
+        closeWakePipe()
+    }
+
+    /// Closes the wake-up pipe once the handler and every worker are gone.
+    private func closeWakePipe() {
+        if wakeReader >= 0 { system_close(wakeReader) }
+        if wakeDescriptor >= 0 { system_close(wakeDescriptor) }
+        wakeReader = -1
+        wakeDescriptor = -1
     }
 
     // MARK: Submitting
@@ -138,9 +145,8 @@ final class WorkerEngine: @unchecked Sendable {
         nextJob += 1
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
         enqueue(job: id, chunks: chunks)
-        let wake = liveWorkers < processes
+        if liveWorkers < processes { system_wakeSignal(wakeDescriptor) }
         monitor.unlock()
-        if wake { system_wakeSignal(wakeDescriptor) }
         return .success(id)
     }
 
@@ -181,10 +187,11 @@ final class WorkerEngine: @unchecked Sendable {
         }
     }
 
-    /// Cancels a job whose tasks have not started; false when one has started or it is done.
+    /// Cancels a one-task job (a future) whose task has not started; false when it has
+    /// started or is done.
     func cancel(job: Int64) -> Bool {
         monitor.lock()
-        guard let record = jobs[job], record.remaining == record.finished.count else {
+        guard let record = jobs[job], record.finished.count == 1, record.remaining == 1 else {
             monitor.unlock()
             return false
         }
@@ -201,10 +208,10 @@ final class WorkerEngine: @unchecked Sendable {
         return whole
     }
 
-    /// Cancels every job none of whose tasks has started; returns their sinks.
+    /// Cancels every one-task job whose task has not started; returns their sinks.
     func cancelPending() -> [JobSink] {
         let candidates = monitor.withLock {
-            jobs.filter { $0.value.remaining == $0.value.finished.count }.map { ($0.key, $0.value.sink) }
+            jobs.filter { $0.value.finished.count == 1 && $0.value.remaining == 1 }.map { ($0.key, $0.value.sink) }
         }
         return candidates.sorted { $0.0 < $1.0 }.compactMap { cancel(job: $0.0) ? $0.1 : nil }
     }
@@ -225,8 +232,8 @@ final class WorkerEngine: @unchecked Sendable {
     func close() {
         monitor.withLock {
             if state == .running { state = .closed }
+            if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
         }
-        system_wakeSignal(wakeDescriptor)
     }
 
     /// Stops at once: pending jobs fail with `error`, workers are terminated and reaped.
@@ -243,9 +250,9 @@ final class WorkerEngine: @unchecked Sendable {
             terminateStarted = cmp_monotonic_ns()
             for case let worker? in workers { try? system_kill(worker.pid, SIGTERM) }
         }
+        if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
         monitor.unlock()
         for record in failed { failAll(record, error) }
-        system_wakeSignal(wakeDescriptor)
         waitForHandler(deadline: .forever)
     }
 
@@ -259,7 +266,10 @@ final class WorkerEngine: @unchecked Sendable {
         let thread = handler
         handler = nil
         monitor.unlock()
-        if let thread { system_joinThread(thread) }
+        if let thread {
+            system_joinThread(thread)
+            monitor.withLock { closeWakePipe() }
+        }
         return true
     }
 
