@@ -32,7 +32,7 @@ enum ProxyCodec {
 
     /// Decodes a `T` from `bytes`; throws when the bytes are not a `T`.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        var reader = ByteReader(bytes: bytes)
+        var reader = ProxyByteReader(bytes: bytes)
         if T.self == Int.self, bytes.first == Tag.integer.rawValue, bytes.count == 9 {
             reader.offset = 1
             return Int(Int64(bitPattern: try reader.integer())) as! T
@@ -105,7 +105,7 @@ private indirect enum Node {
         }
     }
 
-    static func read(from reader: inout ByteReader) throws -> Node {
+    static func read(from reader: inout ProxyByteReader) throws -> Node {
         let tagByte = try reader.byte()
         guard let tag = ProxyCodec.Tag(rawValue: tagByte) else { throw reader.corrupt("unknown tag \(tagByte)") }
         switch tag {
@@ -135,7 +135,7 @@ private indirect enum Node {
 }
 
 /// Reads the format back, checking every length against the bytes there are.
-private struct ByteReader {
+private struct ProxyByteReader {
     let bytes: [UInt8]
     var offset = 0
 
