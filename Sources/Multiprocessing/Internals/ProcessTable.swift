@@ -20,6 +20,9 @@ final class ProcessTable: @unchecked Sendable {
         self.current = current ?? Process(mainProcessWithPid: system_getpid())
         self.parent = parent
         pthread_mutex_init(&lock, nil)
+        // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
+        // forked child never has to (see `finishAtExit`).
+        for child in children where child.daemon { _ = child.isAlive }
     }
 
     /// Called in a fresh child, before anything else runs there.
@@ -64,8 +67,13 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     /// Python's exit behaviour: terminate daemon children, then join every child.
+    ///
+    /// This runs in forked children too, where another thread of the parent may have held a
+    /// lock of the Swift runtime at the moment of the fork; so it touches no generic type the
+    /// parent has not already used (see `init`) and returns at once when there are no children.
     func finishAtExit() {
         let snapshot = locked { children }
+        if snapshot.isEmpty { return }
         for child in snapshot where child.daemon && child.isAlive {
             try? child.terminate()
         }
