@@ -94,26 +94,73 @@ public final class Pool: @unchecked Sendable {
         return chunkSize
     }
 
-    /// Queues a job applying `f` to every item in chunks; the sink collects the results.
-    func submitMap<T, R: Codable>(
-        _ items: [T], chunkSize: Int, sink: JobSink, chunks: Int, _ f: @escaping (T) throws -> R
-    ) throws {
+    /// Queues a job of `chunks` chunks whose results go to `sink`.
+    private func submit(chunks: Int, sink: JobSink, body: @escaping JobBody) throws {
         guard chunks > 0 else {
-            if let refusal = engine.refusal { throw refusal == .closed ? PoolError.closed : PoolError.terminated }
+            if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
             return
         }
+        if case .failure(let refused) = engine.submit(chunks: chunks, body: body, sink: sink) {
+            throw refusal(refused)
+        }
+    }
+
+    /// The chunk size to use for `count` items: `chunkSize`, checked, or Python's default.
+    @usableFromInline
+    func resolvedChunkSize(_ chunkSize: Int?, count: Int) throws -> Int {
+        try checked(chunkSize) ?? defaultChunkSize(count)
+    }
+
+    /// The work of one chunk: apply `f` to its items and encode the results. Inlined into the
+    /// caller so the loop is specialized for its types.
+    @inlinable
+    static func chunkBody<T, R: Encodable>(_ items: [T], chunkSize: Int, _ f: @escaping (T) throws -> R) -> JobBody {
         let count = items.count
-        let body: JobBody = { chunk, out in
+        return { chunk, out in
             let start = chunk * chunkSize
-            let end = min(start + chunkSize, count)
+            let end = Swift.min(start + chunkSize, count)
+            if R.self is TriviallyWired.Type {
+                // Plain scalars: store each result straight into the message.
+                let stride = MemoryLayout<R>.stride
+                let offset = out.count
+                out.append(contentsOf: repeatElement(0, count: (end - start) * stride))
+                try out.withUnsafeMutableBytes { bytes in
+                    let base = bytes.baseAddress! + offset
+                    for index in start..<end {
+                        base.storeBytes(of: try f(items[index]), toByteOffset: (index - start) * stride, as: R.self)
+                    }
+                }
+                return
+            }
             var results: [R] = []
             results.reserveCapacity(end - start)
             for index in start..<end { results.append(try f(items[index])) }
             try PoolWire.encode(results, to: &out)
         }
-        if case .failure(let refused) = engine.submit(chunks: chunks, body: body, sink: sink) {
-            throw refusal(refused)
-        }
+    }
+
+    /// Starts a map job over `count` items.
+    @usableFromInline
+    func startMap<R: Decodable>(
+        count: Int, chunkSize: Int, callback: (([R]) -> Void)?, errorCallback: ((any Error) -> Void)?,
+        body: @escaping JobBody
+    ) throws -> AsyncResult<[R]> {
+        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
+        let result = AsyncResult<[R]>()
+        Self.attach(result, callback, errorCallback)
+        let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: result.completion)
+        try submit(chunks: sink.chunkCount, sink: sink, body: body)
+        if count == 0 { result.completion.succeed([]) }
+        return result
+    }
+
+    /// Starts an imap job over `count` items.
+    @usableFromInline
+    func startStream<R: Decodable>(count: Int, chunkSize: Int, ordered: Bool, body: @escaping JobBody) throws -> IMapIterator<R> {
+        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
+        let sink = StreamSink<R>(count: count, chunkSize: chunkSize, ordered: ordered)
+        try submit(chunks: sink.chunkCount, sink: sink, body: body)
+        return IMapIterator(sink: sink, count: count, chunkSize: chunkSize)
     }
 
     private static func attach<V>(_ result: AsyncResult<V>, _ callback: ((V) -> Void)?, _ errorCallback: ((any Error) -> Void)?) {
@@ -143,6 +190,7 @@ public final class Pool: @unchecked Sendable {
     /// - Throws: The first failure among the tasks (a ``WorkerError`` with the worker's
     ///   message, or ``PoolError/workerDied(worker:pid:exitCode:)``); ``PoolError/closed``,
     ///   ``PoolError/terminated`` or ``PoolError/invalidChunkSize(_:)`` for misuse.
+    @inlinable
     public func map<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int? = nil, _ f: @escaping (S.Element) throws -> R
     ) throws -> [R] {
@@ -150,6 +198,7 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// `map` with Python's argument order: `pool.map(square, 0..<10)`.
+    @inlinable
     public func map<S: Sequence, R: Codable>(
         _ f: @escaping (S.Element) throws -> R, _ items: S, chunkSize: Int? = nil
     ) throws -> [R] {
@@ -162,23 +211,21 @@ public final class Pool: @unchecked Sendable {
     ///   - callback: Called with the results when all are ready (in this process, on the
     ///     pool's handler thread; keep it short).
     ///   - errorCallback: Called with the error instead when a task failed.
+    @inlinable
     public func mapAsync<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int? = nil,
         callback: (([R]) -> Void)? = nil, errorCallback: ((any Error) -> Void)? = nil,
         _ f: @escaping (S.Element) throws -> R
     ) throws -> AsyncResult<[R]> {
         let array = Array(items)
-        let size = try checked(chunkSize) ?? defaultChunkSize(array.count)
-        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
-        let result = AsyncResult<[R]>()
-        Self.attach(result, callback, errorCallback)
-        let sink = MapSink<R>(count: array.count, chunkSize: size, completion: result.completion)
-        try submitMap(array, chunkSize: size, sink: sink, chunks: sink.chunkCount, f)
-        if array.isEmpty { result.completion.succeed([]) }
-        return result
+        let size = try resolvedChunkSize(chunkSize, count: array.count)
+        return try startMap(
+            count: array.count, chunkSize: size, callback: callback, errorCallback: errorCallback,
+            body: Self.chunkBody(array, chunkSize: size, f))
     }
 
     /// `mapAsync` with Python's argument order: `pool.mapAsync(square, 0..<5)`.
+    @inlinable
     public func mapAsync<S: Sequence, R: Codable>(
         _ f: @escaping (S.Element) throws -> R, _ items: S, chunkSize: Int? = nil,
         callback: (([R]) -> Void)? = nil, errorCallback: ((any Error) -> Void)? = nil
@@ -240,6 +287,7 @@ public final class Pool: @unchecked Sendable {
     /// func add(_ a: Int, _ b: Int) -> Int { a + b }
     /// print(try pool.starmap(add, [(1, 2), (3, 4), (5, 6)]))  // [3, 7, 11]
     /// ```
+    @inlinable
     public func starmap<A, B, R: Codable>(
         _ f: @escaping (A, B) throws -> R, _ items: some Sequence<(A, B)>, chunkSize: Int? = nil
     ) throws -> [R] {
@@ -247,6 +295,7 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// Applies a three-argument `f` to each triple, in order.
+    @inlinable
     public func starmap<A, B, C, R: Codable>(
         _ f: @escaping (A, B, C) throws -> R, _ items: some Sequence<(A, B, C)>, chunkSize: Int? = nil
     ) throws -> [R] {
@@ -254,6 +303,7 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// Starts a two-argument ``starmap(_:_:chunkSize:)`` and returns at once, as Python's `starmap_async`.
+    @inlinable
     public func starmapAsync<A, B, R: Codable>(
         _ f: @escaping (A, B) throws -> R, _ items: some Sequence<(A, B)>, chunkSize: Int? = nil,
         callback: (([R]) -> Void)? = nil, errorCallback: ((any Error) -> Void)? = nil
@@ -262,6 +312,7 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// Starts a three-argument starmap and returns at once.
+    @inlinable
     public func starmapAsync<A, B, C, R: Codable>(
         _ f: @escaping (A, B, C) throws -> R, _ items: some Sequence<(A, B, C)>, chunkSize: Int? = nil,
         callback: (([R]) -> Void)? = nil, errorCallback: ((any Error) -> Void)? = nil
@@ -279,6 +330,7 @@ public final class Pool: @unchecked Sendable {
     /// for result in try pool.imap(0..<5, { $0 * 2 }) { print(result) }  // 0 2 4 6 8
     /// ```
     /// - Parameter chunkSize: Items per task (default 1, as Python).
+    @inlinable
     public func imap<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
     ) throws -> IMapIterator<R> {
@@ -286,6 +338,7 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// `imap` with Python's argument order: `pool.imap(processItem, items)`.
+    @inlinable
     public func imap<S: Sequence, R: Codable>(
         _ f: @escaping (S.Element) throws -> R, _ items: S, chunkSize: Int = 1
     ) throws -> IMapIterator<R> {
@@ -294,6 +347,7 @@ public final class Pool: @unchecked Sendable {
 
     /// Like ``imap(_:chunkSize:_:)``, but yields results as they complete, in any order, as
     /// Python's `pool.imap_unordered`.
+    @inlinable
     public func imapUnordered<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
     ) throws -> IMapIterator<R> {
@@ -301,21 +355,22 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// `imapUnordered` with Python's argument order: `pool.imapUnordered(task, items)`.
+    @inlinable
     public func imapUnordered<S: Sequence, R: Codable>(
         _ f: @escaping (S.Element) throws -> R, _ items: S, chunkSize: Int = 1
     ) throws -> IMapIterator<R> {
         try stream(items, chunkSize: chunkSize, ordered: false, f)
     }
 
-    private func stream<S: Sequence, R: Codable>(
+    @inlinable
+    func stream<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int, ordered: Bool, _ f: @escaping (S.Element) throws -> R
     ) throws -> IMapIterator<R> {
         guard chunkSize >= 1 else { throw PoolError.invalidChunkSize(chunkSize) }
         let array = Array(items)
-        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
-        let sink = StreamSink<R>(count: array.count, chunkSize: chunkSize, ordered: ordered)
-        try submitMap(array, chunkSize: chunkSize, sink: sink, chunks: sink.chunkCount, f)
-        return IMapIterator(sink: sink, count: array.count, chunkSize: chunkSize)
+        return try startStream(
+            count: array.count, chunkSize: chunkSize, ordered: ordered,
+            body: Self.chunkBody(array, chunkSize: chunkSize, f))
     }
 }
 

@@ -84,8 +84,8 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Argument(help: "`all`, or lessons by slug, file name or number.")
-    var lessons: [String] = ["all"]
+    @Argument(help: ArgumentHelp("`all`, or lessons by slug, file name or number.", valueName: "lesson"))
+    var names: [String] = ["all"]
 
     @Flag(help: "Also check the Python originals (python3) against the same expected output.")
     var python = false
@@ -101,8 +101,8 @@ struct Verify: ParsableCommand {
     func run() throws {
         try perform {
             var session = try workspace.session()
-            if let jobs { session.scheduler = ProcessFanOut(width: jobs) }
-            return try session.verify(lessons, runtimes: runtimes(python: python, node: node))
+            if let jobs { session.scheduler = PoolScheduler(width: jobs) }
+            return try session.verify(names, runtimes: runtimes(python: python, node: node))
         }
     }
 }

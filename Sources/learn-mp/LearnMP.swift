@@ -8,8 +8,8 @@ struct LearnMP: ParsableCommand {
         commandName: "learn-mp",
         abstract: "Learn Python's multiprocessing (and Node.js's take on it) by running it in Swift.",
         discussion: """
-        Lessons are Markdown files in lessons/. Each sample has the Python original, a Node.js twin,
-        a Swift demo (Sources/Demos/<slug>/main.swift) and its expected output.
+        Lessons are Markdown files in lessons/. Each sample has the Python original, a Node.js \
+        twin, a Swift demo (Sources/Demos/<slug>/main.swift) and its expected output.
 
         Examples:
           learn-mp list

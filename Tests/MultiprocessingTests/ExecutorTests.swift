@@ -44,7 +44,7 @@ struct ExecutorTests {
 
     @Test func errorsAndTimeouts() throws {
         try withProcessPoolExecutor(maxWorkers: 2) { executor in
-            let failing = try executor.submit { () throws -> Int in throw TaskFailure(text: "task failed: 7") }
+            let failing = try executor.submit { () throws -> Int in throw PoolTaskFailure(text: "task failed: 7") }
             let error = try failing.error(timeout: 5)
             #expect((error as? WorkerError)?.message == "task failed: 7")
             #expect(throws: WorkerError.self) { try failing.result() }
@@ -55,7 +55,7 @@ struct ExecutorTests {
     }
 
     @Test func cancelOnlyBeforeItRuns() throws {
-        let counters = try SharedCounters()
+        let counters = try PoolCounters()
         try withProcessPoolExecutor(maxWorkers: 1) { executor in
             let first = try executor.submit { () -> Int in counters.add(0); usleep(400_000); return 1 }
             let second = try executor.submit { () -> Int in counters.add(1); return 2 }
@@ -80,7 +80,7 @@ struct ExecutorTests {
             #expect(first.done.contains { $0 === quick })
             let all = wait([quick, slow], timeout: 5)
             #expect(all.done.count == 2 && all.notDone.isEmpty)
-            let failing = try executor.submit { () throws -> Int in throw TaskFailure(text: "x") }
+            let failing = try executor.submit { () throws -> Int in throw PoolTaskFailure(text: "x") }
             let hanging = try executor.submit { () -> Int in usleep(1_000_000); return 3 }
             let exception = wait([failing, hanging], timeout: 5, returnWhen: .firstException)
             #expect(exception.done.contains { $0 === failing })
@@ -91,7 +91,7 @@ struct ExecutorTests {
     }
 
     @Test func doneCallbacksRun() throws {
-        let seen = Box<[Int]>([])
+        let seen = CallbackBox<[Int]>([])
         try withProcessPoolExecutor(maxWorkers: 2) { executor in
             let future = try executor.submit { 6 * 7 }
             future.addDoneCallback { done in seen.update { $0.append((try? done.result()) ?? -1) } }
@@ -125,7 +125,7 @@ struct ExecutorTests {
     }
 
     @Test func shutdownRefusesWorkAndCancelsPending() throws {
-        let counters = try SharedCounters()
+        let counters = try PoolCounters()
         let executor = try ProcessPoolExecutor(maxWorkers: 1)
         let running = try executor.submit { () -> Int in counters.add(0); usleep(300_000); return 1 }
         let queued = try (0..<3).map { i in try executor.submit { i } }

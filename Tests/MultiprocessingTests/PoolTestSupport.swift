@@ -4,7 +4,7 @@ import Glibc
 @testable import Multiprocessing
 
 /// Counters in MAP_SHARED memory, visible to every worker forked after it was made.
-final class SharedCounters: @unchecked Sendable {
+final class PoolCounters: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
     private let count: Int
 
@@ -42,7 +42,7 @@ final class SharedCounters: @unchecked Sendable {
 }
 
 /// The number of open descriptors of this process.
-func openDescriptorCount() -> Int {
+func poolDescriptorCount() -> Int {
     guard let directory = opendir("/proc/self/fd") else { return -1 }
     defer { closedir(directory) }
     var count = 0
@@ -51,27 +51,27 @@ func openDescriptorCount() -> Int {
 }
 
 /// Whether `pid` is gone entirely (reaped: not even a zombie).
-func processIsGone(_ pid: Int32) -> Bool {
+func poolPidGone(_ pid: Int32) -> Bool {
     kill(pid, 0) == -1 && errno == ESRCH
 }
 
 /// Waits up to `seconds` for every pid to be gone.
-func allGone(_ pids: some Sequence<Int32>, seconds: Double = 3) -> Bool {
+func poolPidsGone(_ pids: some Sequence<Int32>, seconds: Double = 3) -> Bool {
     let end = cmp_monotonic_ns() + Int64(seconds * 1e9)
-    while !pids.allSatisfy(processIsGone) {
+    while !pids.allSatisfy(poolPidGone) {
         if cmp_monotonic_ns() > end { return false }
         usleep(2000)
     }
     return true
 }
 
-struct TaskFailure: Error, CustomStringConvertible {
+struct PoolTaskFailure: Error, CustomStringConvertible {
     let text: String
     var description: String { text }
 }
 
 /// A thread-safe box for values set by callbacks on the pool's handler thread.
-final class Box<T>: @unchecked Sendable {
+final class CallbackBox<T>: @unchecked Sendable {
     private let monitor = Monitor()
     private var stored: T
     init(_ value: T) { stored = value }

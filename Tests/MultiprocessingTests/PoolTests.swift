@@ -71,17 +71,17 @@ struct PoolTests {
         try withPool(processes: 2) { pool in
             do {
                 _ = try pool.map(0..<10, chunkSize: 1) { (x: Int) -> Int in
-                    if x == 7 { throw TaskFailure(text: "bad item 7") }
+                    if x == 7 { throw PoolTaskFailure(text: "bad item 7") }
                     return x
                 }
                 Issue.record("map should have thrown")
             } catch let error as WorkerError {
                 #expect(error.message == "bad item 7")
                 #expect(error.description == "bad item 7")
-                #expect(error.typeName.hasSuffix("TaskFailure"))
+                #expect(error.typeName.hasSuffix("PoolTaskFailure"))
                 #expect(error.worker.hasPrefix("ForkPoolWorker-"))
             }
-            let failing = try pool.applyAsync { () throws -> Int in throw TaskFailure(text: "nope") }
+            let failing = try pool.applyAsync { () throws -> Int in throw PoolTaskFailure(text: "nope") }
             failing.wait()
             #expect(failing.ready())
             #expect(try failing.successful() == false)
@@ -105,7 +105,7 @@ struct PoolTests {
     // MARK: Workers
 
     @Test func neverMoreThanProcessesTasksAtOnce() throws {
-        let counters = try SharedCounters()
+        let counters = try PoolCounters()
         try withPool(processes: 2) { pool in
             _ = try pool.map(0..<24, chunkSize: 1) { (x: Int) -> Int in
                 let now = counters.add(0)
@@ -131,7 +131,7 @@ struct PoolTests {
     }
 
     @Test func initializerRunsOnceInEachWorker() throws {
-        let counters = try SharedCounters()
+        let counters = try PoolCounters()
         let pids = try withPool(processes: 2, initializer: { counters.add(0) }) { pool in
             try pool.map(0..<40, chunkSize: 1) { (_: Int) -> Int32 in usleep(2000); return getpid() }
         }
@@ -175,7 +175,7 @@ struct PoolTests {
             #expect(PoolError.workerDied(worker: worker, pid: pid, exitCode: code).description.contains("SIGKILL"))
         }
         #expect(victim > 0)
-        #expect(allGone([victim]))
+        #expect(poolPidsGone([victim]))
         #expect(try pool.map(0..<4) { $0 + 1 } == [1, 2, 3, 4])
     }
 
@@ -198,8 +198,8 @@ struct PoolTests {
 
     @Test func terminateWhileTasksRunLeavesNothingBehind() throws {
         let code = try inFreshProcess {
-            let descriptorsBefore = openDescriptorCount()
-            let counters = try SharedCounters()
+            let descriptorsBefore = poolDescriptorCount()
+            let counters = try PoolCounters()
             let pool = try Pool(processes: 2)
             let running = try (0..<2).map { _ in
                 try pool.applyAsync { () -> Int32 in
@@ -209,7 +209,12 @@ struct PoolTests {
                 }
             }
             guard counters.wait(0, reaches: 2) else { return 1 }
-            let pids = activeChildren().compactMap(\.pid)
+            // The handler thread records a worker just after its fork: allow it a moment.
+            var pids = activeChildren().compactMap(\.pid)
+            for _ in 0..<200 where pids.count < 2 {
+                usleep(5000)
+                pids = activeChildren().compactMap(\.pid)
+            }
             guard pids.count == 2 else { return 2 }
             pool.terminate()
             for result in running {
@@ -221,12 +226,12 @@ struct PoolTests {
                     return 4
                 }
             }
-            guard allGone(pids) else { return 5 }
+            guard poolPidsGone(pids) else { return 5 }
             do { _ = try pool.apply { 1 }; return 6 } catch PoolError.terminated {} catch { return 7 }
             pool.terminate()
             try pool.join()
             guard activeChildren().isEmpty else { return 8 }
-            guard openDescriptorCount() == descriptorsBefore else { return 9 }
+            guard poolDescriptorCount() == descriptorsBefore else { return 9 }
             return 0
         }
         #expect(code == 0)
@@ -234,7 +239,7 @@ struct PoolTests {
 
     @Test func poolLeavesNoDescriptorsOrChildrenAfterClose() throws {
         let code = try inFreshProcess {
-            let descriptorsBefore = openDescriptorCount()
+            let descriptorsBefore = poolDescriptorCount()
             try withPool(processes: 2) { pool in
                 _ = try pool.map(0..<100) { $0 }
                 _ = try pool.apply { 1 }
@@ -245,7 +250,7 @@ struct PoolTests {
             pool.close()
             try pool.join()
             guard activeChildren().isEmpty else { return 2 }
-            guard openDescriptorCount() == descriptorsBefore else { return 3 }
+            guard poolDescriptorCount() == descriptorsBefore else { return 3 }
             return 0
         }
         #expect(code == 0)
@@ -272,13 +277,25 @@ struct PoolTests {
         }
     }
 
+    @Test func codableResultsCrossTheBoundary() throws {
+        struct Point: Codable, Equatable { var x: Int; var label: String; var tags: [Double] }
+        try withPool(processes: 2) { pool in
+            let points = try pool.map(0..<50, chunkSize: 8) { i in Point(x: i, label: "p\(i)", tags: [Double(i) / 2]) }
+            #expect(points == (0..<50).map { Point(x: $0, label: "p\($0)", tags: [Double($0) / 2]) })
+            let optional = try pool.apply { () -> Int? in nil }
+            #expect(optional == nil)
+            let nested = try pool.apply { ["a": [1, 2], "b": []] }
+            #expect(nested == ["a": [1, 2], "b": []])
+        }
+    }
+
     @Test func callbacksRunInTheParent() throws {
-        let received = Box<[Int]>([])
-        let failure = Box<String>("")
+        let received = CallbackBox<[Int]>([])
+        let failure = CallbackBox<String>("")
         try withPool(processes: 2) { pool in
             let mapped = try pool.mapAsync(0..<4, callback: { received.value = $0 }) { $0 + 10 }
             let failing = try pool.applyAsync(errorCallback: { failure.value = "\($0)" }) { () throws -> Int in
-                throw TaskFailure(text: "broken")
+                throw PoolTaskFailure(text: "broken")
             }
             mapped.wait(timeout: 5)
             failing.wait(timeout: 5)
@@ -299,7 +316,7 @@ struct PoolTests {
         let workers = activeChildren().filter { $0.name.hasPrefix("ForkPoolWorker-") }.compactMap(\.pid)
         try pool.join()
         #expect(try pending.get(timeout: 0) == Array(0..<20))
-        #expect(allGone(workers, seconds: 0))
+        #expect(poolPidsGone(workers, seconds: 0))
     }
 
     @Test func badInputGivesTypedErrors() throws {

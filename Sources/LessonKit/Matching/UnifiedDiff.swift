@@ -2,8 +2,10 @@
 public enum UnifiedDiff {
     /// The diff of two texts, line by line; empty when they are equal.
     public static func diff(_ old: String, _ new: String, oldLabel: String = "expected", newLabel: String = "actual") -> String {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Texts that end with a newline: no empty line after the last one.
+        if a.last == "", b.last == "" { a.removeLast(); b.removeLast() }
         let rows = align(a.count, b.count, gaps: []) { a[$0] == b[$1] }
         return render(rows, old: a, new: b, oldLabel: oldLabel, newLabel: newLabel)
     }

@@ -44,8 +44,13 @@ public struct Lesson: Sendable {
 
     /// `NN-slug`, the file name without extension.
     public var name: String {
-        number > 0 ? (number < 10 ? "0\(number)-\(slug)" : "\(number)-\(slug)") : slug
+        var name = path.split(separator: "/").last.map(String.init) ?? path
+        if name.hasSuffix(".md") { name.removeLast(3) }
+        return name
     }
+
+    /// Whether the file name starts with a number (`00-overview.md` does, `notes.md` does not).
+    public var isNumbered: Bool { name.first?.isNumber == true }
 }
 
 // MARK: - Section

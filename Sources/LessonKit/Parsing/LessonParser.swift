@@ -33,6 +33,11 @@ public enum LessonParser {
         var builder = Builder(path: path, source: body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         withDocument(body) { document in builder.build(document: document) }
         problems += builder.problems
+        // cmark runs an unclosed fence to the end of the file: whatever follows is swallowed
+        // into that block, so problems after it are only echoes of the one real problem.
+        if let unclosed = problems.first(where: { if case .unclosedFence = $0 { true } else { false } }) {
+            problems.removeAll { $0.line >= unclosed.line && $0 != unclosed }
+        }
         problems.sort { $0.line < $1.line }
         let lesson = Lesson(number: number, slug: slug, path: path, title: title, description: description, sections: builder.sections)
         return (lesson, problems)

@@ -67,7 +67,8 @@ public enum Runner {
         } else {
             switch spawn.termination {
             case .failedToStart(let reason):
-                problems.append("not started: \(reason)")
+                let hint = job.runtime == .swift ? "" : " (is \(job.executable) installed? `make deps` installs what is missing)"
+                problems.append("not started: \(reason)" + hint)
             case .signaled(let signal):
                 problems.append("crash: \(spawn.termination)")
                 _ = signal

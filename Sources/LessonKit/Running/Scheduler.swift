@@ -3,8 +3,8 @@ import Multiprocessing
 
 /// Runs many jobs at once.
 ///
-/// ``ProcessFanOut`` uses the library's own `Process`; once the library has a `Pool`, a
-/// scheduler built on `Pool.imapUnordered` only has to implement this one method.
+/// ``PoolScheduler`` (the default) uses the library's own `Pool`; ``ProcessFanOut`` uses plain
+/// `Process` objects; ``SerialScheduler`` runs in this process.
 public protocol JobScheduler {
     /// Runs every job; `report` is called in the calling process as each one finishes, with
     /// its index in `jobs`. Returns the results in job order.
@@ -83,5 +83,61 @@ public struct SerialScheduler: JobScheduler {
             report(index, result)
             return result
         }
+    }
+}
+
+/// Runs jobs on the library's own `Pool` (`imapUnordered`), `width` workers at a time: what
+/// `learn-mp verify` uses.
+public struct PoolScheduler: JobScheduler {
+    /// How many jobs run at once.
+    public var width: Int
+
+    /// Creates a scheduler; the default width is the number of CPUs.
+    public init(width: Int = cpuCount()) { self.width = max(1, width) }
+
+    /// A result with the index of its job (results arrive in completion order).
+    struct Indexed: Codable {
+        var index: Int
+        var result: RunResult
+    }
+
+    public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
+        guard !jobs.isEmpty else { return [] }
+        var results = [RunResult?](repeating: nil, count: jobs.count)
+        var failure = "no result came back"
+        // Results cross the pool as JSON text (a String is the codec's simplest case). Encode
+        // and decode once here first, so the workers, forked from a process with threads, find
+        // the coding machinery already set up instead of creating it after the fork.
+        if let warm = try? ResultCoding.encode(Indexed(index: 0, result: Runner.failed(jobs[0], "warm-up"))) {
+            _ = ResultCoding.decode(Indexed.self, warm)
+        }
+        do {
+            try withPool(processes: min(width, jobs.count)) { pool in
+                let stream = try pool.imapUnordered(Array(jobs.indices)) { index -> String in
+                    try ResultCoding.encode(Indexed(index: index, result: Runner.run(jobs[index])))
+                }
+                while true {
+                    do {
+                        guard let text = try stream.next(timeout: nil) else { break }
+                        guard let item = ResultCoding.decode(Indexed.self, text) else {
+                            failure = "a result could not be decoded"
+                            continue
+                        }
+                        results[item.index] = item.result
+                        report(item.index, item.result)
+                    } catch {
+                        // A worker that died takes only its own job with it; keep collecting.
+                        failure = "\(error)"
+                    }
+                }
+            }
+        } catch {
+            failure = "\(error)"
+        }
+        for index in jobs.indices where results[index] == nil {
+            results[index] = Runner.failed(jobs[index], "the pool could not run it: \(failure)")
+            report(index, results[index]!)
+        }
+        return results.map { $0! }
     }
 }

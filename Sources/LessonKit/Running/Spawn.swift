@@ -164,6 +164,7 @@ public enum Spawn {
         var exitedAt: Double?
         let deadline = request.timeout.map { started + $0 }
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var liveSent = 0  // bytes of standard output already passed to onOutput
         let descriptors = [stdout, stderr]
 
         while open[0] || open[1] {
@@ -181,8 +182,12 @@ public enum Spawn {
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { open[index] = false; continue }
                 if index == 0 {
+                    // Whole lines only, so a character split between two reads is never torn.
+                    if let onOutput, let newline = buffer[0..<count].lastIndex(of: 10) {
+                        onOutput(String(decoding: out[liveSent...] + buffer[0...newline], as: UTF8.self))
+                        liveSent = out.count + newline + 1
+                    }
                     out += buffer[0..<count]
-                    onOutput?(String(decoding: buffer[0..<count], as: UTF8.self))
                 } else {
                     err += buffer[0..<count]
                 }
@@ -191,6 +196,7 @@ public enum Spawn {
             if flooded { break }
             if exitedAt == nil, hasExited(pid) { exitedAt = monotonicSeconds() }
         }
+        if let onOutput, liveSent < out.count, !flooded { onOutput(String(decoding: out[liveSent...], as: UTF8.self)) }
         // The leader is not reaped yet (waitid WNOWAIT), so its pid still names the group.
         killpg(pid, SIGKILL)
         close(stdout)

@@ -16,7 +16,7 @@ public struct TerminalRenderer: Sendable {
 
     /// The lesson's title block.
     public func header(_ lesson: Lesson) -> String {
-        let title = lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
+        let title = lesson.isNumbered && lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
         var out = style.bold(title) + "\n" + String(repeating: "═", count: min(width, max(4, TextWidth.width(of: title)))) + "\n"
         if !lesson.description.isEmpty { out += wrap(style.dim(lesson.description), indent: "") + "\n" }
         return out + "\n"
@@ -144,9 +144,21 @@ public struct TerminalRenderer: Sendable {
         guard columns > 0 else { return "" }
         let cells = all.map { row in (0..<columns).map { $0 < row.count ? inline(row[$0]) : "" } }
         var widths = (0..<columns).map { column in cells.map { TextWidth.width(of: $0[column]) }.max() ?? 0 }
-        // Too wide for the terminal: shrink the widest columns and wrap their cells.
+        // Too wide for the terminal: first take room from columns whose words are shorter than
+        // the column (so words stay whole, and no column drops below 10), then shrink the
+        // widest columns, splitting words.
         let available = width - TextWidth.width(of: indent) - (3 * columns + 1)
-        while widths.reduce(0, +) > available, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 10 {
+        let wordFloor = (0..<columns).map { column in
+            let longestWord = cells.map { TextWidth.pieces($0[column]).map { TextWidth.width(of: $0) }.max() ?? 0 }.max() ?? 0
+            return max(longestWord, min(widths[column], 10))
+        }
+        while widths.reduce(0, +) > available,
+              let roomiest = widths.indices.filter({ widths[$0] > wordFloor[$0] })
+                .max(by: { widths[$0] - wordFloor[$0] < widths[$1] - wordFloor[$1] }) {
+            widths[roomiest] -= 1
+        }
+        while widths.reduce(0, +) > available,
+              let widest = widths.indices.filter({ widths[$0] > 6 }).max(by: { widths[$0] < widths[$1] }) {
             widths[widest] -= 1
         }
         func rule(_ left: String, _ middle: String, _ right: String) -> String {

@@ -56,7 +56,7 @@ public enum TextWidth {
     ///
     /// `text` may contain ANSI styles; they are kept and take no columns.
     public static func wrap(_ text: String, columns: Int) -> [String] {
-        let columns = max(10, columns)
+        let columns = max(2, columns)
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
@@ -116,7 +116,13 @@ public enum TextWidth {
                 result.append(" ")
             } else if isWide(scalar.value) {
                 if noBreakBefore(scalar), !word.isEmpty || !result.isEmpty {
-                    if !word.isEmpty { word.append(character) } else { result[result.count - 1].append(character) }
+                    // Punctuation ends the piece before it (a line may break after it).
+                    if !word.isEmpty {
+                        result.append(word + String(character))
+                        word = ""
+                    } else {
+                        result[result.count - 1].append(character)
+                    }
                     continue
                 }
                 if !word.isEmpty { result.append(word); word = "" }

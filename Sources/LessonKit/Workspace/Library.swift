@@ -24,7 +24,8 @@ public struct LessonLibrary: Sendable {
             let text = try FileSystem.readText(file)
             let (lesson, found) = LessonParser.parse(text, path: relativePath(file, to: workspace.root))
             var issues = found
-            for sample in lesson.samples {
+            let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
+            for sample in lesson.samples where sample.line < (unclosed?.line ?? Int.max) {
                 guard let swift = sample.swift, let demo = sample.demo, isValidSlug(demo) else { continue }
                 if let first = firstUse[demo], first.file != lesson.path {
                     issues.append(.duplicateDemo(file: lesson.path, line: swift.line, demo: demo, firstFile: first.file, firstLine: first.line))
@@ -61,7 +62,7 @@ public struct LessonLibrary: Sendable {
         var key = name
         if key.hasSuffix(".md") { key.removeLast(3) }
         if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
-        if let number = Int(key), let lesson = lessons.first(where: { $0.number == number }) { return lesson }
+        if let number = Int(key), let lesson = lessons.first(where: { $0.isNumbered && $0.number == number }) { return lesson }
         if let lesson = lessons.first(where: { $0.slug == key || $0.name == key }) { return lesson }
         let names = lessons.map(\.slug)
         throw .unknownLesson(name: name, closest: closestNames(to: key, in: names + lessons.map(\.name)).reduce(into: []) {

@@ -1,6 +1,22 @@
+import CMultiprocessing
+
 // The parent-side state behind an AsyncResult or a Future: pending until the result-handler
 // thread stores a value or an error, then fixed. Waiters block on one monitor; groups of
 // completions (asCompleted, wait) are watched through a `CompletionWatcher`.
+
+/// The monitors completions share, handed out in turn.
+enum SharedMonitors {
+    private static let monitors: [Monitor] = (0..<64).map { _ in Monitor() }
+    nonisolated(unsafe) private static let counter: UnsafeMutablePointer<UInt32> = {
+        let word = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        word.initialize(to: 0)
+        return word
+    }()
+
+    static func next() -> Monitor {
+        monitors[Int(cmp_fetch_add_u32(counter, 1) & 63)]
+    }
+}
 
 /// Something that several completions notify when they finish.
 final class CompletionWatcher: @unchecked Sendable {
@@ -23,7 +39,10 @@ final class Completion<Value>: @unchecked Sendable {
         case cancelled
     }
 
-    let monitor = Monitor()
+    /// Completions share a few monitors (picked by address) instead of making one each: a
+    /// storm of 20,000 results would otherwise create 20,000 mutexes and condition variables.
+    /// A broadcast may wake waiters of other completions; they re-check and wait again.
+    let monitor = SharedMonitors.next()
     private(set) var state: State = .pending
     private var callbacks: [(State) -> Void] = []
     private var watchers: [(CompletionWatcher, Int)] = []

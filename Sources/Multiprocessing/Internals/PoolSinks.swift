@@ -9,6 +9,9 @@ final class MapSink<R: Decodable>: JobSink {
     private let count: Int
     private let chunkSize: Int
     private var chunks: [[R]?]
+    /// Plain scalars are copied straight into place here instead of into `chunks`.
+    private var raw: UnsafeMutableRawPointer?
+    let chunkCount: Int
     private var remaining: Int
     private var failed = false
 
@@ -16,19 +19,30 @@ final class MapSink<R: Decodable>: JobSink {
         self.count = count
         self.chunkSize = chunkSize
         self.completion = completion
-        let chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
-        chunks = [[R]?](repeating: nil, count: chunkCount)
+        chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
+        if R.self is TriviallyWired.Type {
+            chunks = []
+            raw = .allocate(byteCount: max(1, count * MemoryLayout<R>.stride), alignment: 16)
+        } else {
+            chunks = [[R]?](repeating: nil, count: chunkCount)
+        }
         remaining = chunkCount
     }
 
-    var chunkCount: Int { chunks.count }
+    deinit { raw?.deallocate() }
 
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
         remaining -= 1
         guard !failed else { return }
         let expected = min(chunkSize, count - chunk * chunkSize)
         do {
-            chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
+            if let raw {
+                let stride = MemoryLayout<R>.stride
+                guard payload.count == expected * stride else { throw PoolWire.truncated }
+                memcpy(raw + chunk * chunkSize * stride, payload.baseAddress!, payload.count)
+            } else {
+                chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
+            }
         } catch {
             fail(chunk: -1, error: error)
             return
@@ -47,6 +61,14 @@ final class MapSink<R: Decodable>: JobSink {
     func cancel() { fail(chunk: -1, error: ExecutorError.cancelled) }
 
     private func finish() {
+        if let raw {
+            let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+                memcpy(buffer.baseAddress!, raw, count * MemoryLayout<R>.stride)
+                initialized = count
+            }
+            completion.succeed(values)
+            return
+        }
         if chunks.count == 1 {
             completion.succeed(chunks[0]!)
             return
@@ -66,6 +88,10 @@ final class SingleSink<R: Decodable>: JobSink {
     init(completion: Completion<R>) { self.completion = completion }
 
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
+        if R.self is TriviallyWired.Type, payload.count == MemoryLayout<R>.size {
+            completion.succeed(payload.loadUnaligned(as: R.self))
+            return
+        }
         do {
             completion.succeed(try PoolWire.decode(R.self, count: 1, from: payload)[0])
         } catch {

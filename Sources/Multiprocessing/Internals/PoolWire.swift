@@ -5,6 +5,7 @@ import Glibc
 // strings are copied as UTF-8; anything else goes through the `Codable` binary codec.
 
 /// Scalar types whose values are copied between processes byte for byte.
+@usableFromInline
 protocol TriviallyWired {}
 extension Int: TriviallyWired {}
 extension Int8: TriviallyWired {}
@@ -16,6 +17,8 @@ extension UInt8: TriviallyWired {}
 extension UInt16: TriviallyWired {}
 extension UInt32: TriviallyWired {}
 extension UInt64: TriviallyWired {}
+extension Int128: TriviallyWired {}
+extension UInt128: TriviallyWired {}
 extension Double: TriviallyWired {}
 extension Float: TriviallyWired {}
 extension Bool: TriviallyWired {}
@@ -50,6 +53,7 @@ struct WireReader {
     var remaining: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[offset...]) }
 }
 
+@usableFromInline
 enum PoolWire {
     struct Truncated: Error, CustomStringConvertible {
         var description: String { "a pool message ended early: the worker's result is damaged" }
@@ -72,6 +76,7 @@ enum PoolWire {
     // MARK: Values
 
     /// Appends `values` (a chunk's results, in order) to `out`.
+    @usableFromInline
     static func encode<R: Encodable>(_ values: [R], to out: inout [UInt8]) throws {
         if R.self is TriviallyWired.Type {
             values.withUnsafeBytes { out.append(contentsOf: $0) }

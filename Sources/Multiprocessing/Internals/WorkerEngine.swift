@@ -28,6 +28,7 @@ protocol JobSink: AnyObject {
 }
 
 /// Runs one chunk of a job in a worker and appends its encoded results to the buffer.
+@usableFromInline
 typealias JobBody = (_ chunk: Int, _ out: inout [UInt8]) throws -> Void
 
 final class WorkerEngine: @unchecked Sendable {
@@ -92,6 +93,8 @@ final class WorkerEngine: @unchecked Sendable {
     private var overflow: [(TaskKind, Int64, Int64)] = []
     private var overflowStart = 0
     private var stopsSent = false
+    /// A submit has signalled the handler, which has not yet looked at the work.
+    private var wakePending = false
     private var handlerFinished = false
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
@@ -145,7 +148,10 @@ final class WorkerEngine: @unchecked Sendable {
         nextJob += 1
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
         enqueue(job: id, chunks: chunks)
-        if liveWorkers < processes { system_wakeSignal(wakeDescriptor) }
+        if liveWorkers < processes, !wakePending {
+            wakePending = true
+            system_wakeSignal(wakeDescriptor)
+        }
         monitor.unlock()
         return .success(id)
     }
@@ -287,6 +293,7 @@ final class WorkerEngine: @unchecked Sendable {
         while true {
             var progressed = drainAll(scratch: &scratch)
             monitor.lock()
+            wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
             startWorkersIfNeeded()
