@@ -1,3 +1,4 @@
+import CMultiprocessing
 import Glibc
 
 /// One end of a ``Pipe(duplex:)``: sends and receives whole messages, like Python's
@@ -14,16 +15,23 @@ import Glibc
 ///
 /// On the wire each message is a frame: its length as 4 bytes, little-endian, then the
 /// payload (lengths of 4 GiB and more are written as `FF FF FF FF` and 8 bytes). Payloads of
-/// `send` are in the ``BinaryFormat`` encoding.
+/// `send` are in the library's compact binary encoding of `Codable` values (described in
+/// Codec/BinaryFormat.swift): an `Int` takes two or three bytes, a `[UInt8]` its length plus one or two.
 ///
 /// A connection reads ahead: one system call fills a buffer that may hold many messages.
 /// So each end must be read by one process (and one thread) at a time, as with Python's
 /// connections; an end that several processes read from must be guarded by a lock held
 /// across the whole `recv`, and even then messages one process read ahead stay with it.
 ///
-/// Writing to a pipe whose reader has gone would normally kill the process with `SIGPIPE`:
-/// creating the first pipe-backed connection sets `SIGPIPE` to be ignored (as Python does at
-/// start-up) unless the program installed its own handler. Socket connections never raise it.
+/// Connections made by ``Pipe(duplex:)`` pass messages through shared memory and never raise
+/// `SIGPIPE`. A connection over a plain pipe descriptor (see `init(descriptor:readable:writable:)`)
+/// would: creating one sets `SIGPIPE` to be ignored (as Python does at start-up) unless the
+/// program installed its own handler, so writing to a pipe whose reader has gone throws
+/// ``ConnectionError/brokenPipe`` instead of killing the process.
+///
+/// A closed peer is noticed at once when it called `close()`; a peer process that ended
+/// without closing is noticed by the socket, so a few messages sent to it may still succeed
+/// (as when the kernel buffers them for a socket) before ``ConnectionError/brokenPipe``.
 public final class Connection {
     // MARK: State
 
@@ -48,6 +56,23 @@ public final class Connection {
     /// Whether a pipe's kernel buffer was already grown for large messages.
     private var pipeGrown = false
 
+    /// For connections made by ``Pipe(duplex:)``: the shared rings the messages travel
+    /// through (see SharedChannel.swift); the descriptor then carries only wake-ups and
+    /// end-of-file. Nil for a connection over a plain descriptor.
+    /// They stay mapped until the connection is released, even after `close()`.
+    private let channel: SharedChannel?
+    private let inbound: SharedRing?
+    private let outbound: SharedRing?
+    /// Which end of the channel this is (0 or 1).
+    private let end: Int
+    /// Whether the socket reported end-of-file: every process holding the other end is gone.
+    private var socketEnded = false
+    /// A second socket for messages larger than `largeMessage`: the kernel moves big blocks
+    /// faster than a ring can, and the ring keeps their place in order with a marker frame.
+    private var bulkDescriptor: Int32 = -1
+    /// Whether the frame being read announced a payload on the bulk socket.
+    private var pendingBulk = false
+
     /// Bytes read ahead at most; larger messages are read straight into their destination.
     static let bufferCapacity = 64 * 1024
     /// Socket buffer size asked for each way (the kernel caps it at net.core.wmem_max).
@@ -56,6 +81,10 @@ public final class Connection {
     static let largeMessage = 64 * 1024
     /// Frame header: 4-byte little-endian length; this value announces an 8-byte length.
     static let longLengthMarker = UInt32.max
+    /// The longest message accepted (1 TiB).
+    static let maximumLength: UInt64 = 1 << 40
+    /// In a shared ring: an 8-byte length follows, and the payload travels on the bulk socket.
+    static let bulkMarker = UInt32.max - 1
 
     // MARK: Creating
 
@@ -71,6 +100,7 @@ public final class Connection {
         self.readable = readable
         self.writable = writable
         self.isSocket = system_isSocket(descriptor)
+        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
@@ -79,11 +109,31 @@ public final class Connection {
         self.readable = readable
         self.writable = writable
         self.isSocket = isSocket
+        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
+    /// One end of a shared channel whose wake-ups travel over `descriptor` (a socket).
+    init(descriptor: Int32, bulkDescriptor: Int32, readable: Bool, writable: Bool, channel: SharedChannel,
+         end: Int, inbound: SharedRing?, outbound: SharedRing?) {
+        self.descriptor = descriptor
+        self.bulkDescriptor = bulkDescriptor
+        self.readable = readable
+        self.writable = writable
+        self.isSocket = true
+        self.channel = channel
+        self.end = end
+        self.inbound = inbound
+        self.outbound = outbound
+        OpenChannelEnds.opened(channel.openCount(end))
+    }
+
     deinit {
-        if descriptor >= 0 { system_close(descriptor) }
+        if descriptor >= 0 {
+            if let channel { OpenChannelEnds.closed(channel.openCount(end)) }
+            system_close(descriptor)
+        }
+        if bulkDescriptor >= 0 { system_close(bulkDescriptor) }
         buffer?.deallocate()
     }
 
@@ -100,15 +150,26 @@ public final class Connection {
         return descriptor
     }
 
-    /// Whether bytes read ahead are waiting in this process (no system call needed).
-    var hasBufferedData: Bool { tail > head }
+    /// Whether a receive would not block: bytes read ahead, bytes in the shared ring, or an
+    /// other end known to be gone.
+    var isReadyNow: Bool {
+        if tail > head { return true }
+        guard let inbound, descriptor >= 0 else { return false }
+        return inbound.available > 0 || peerGone
+    }
+
+    /// Whether readiness comes from the shared ring rather than from the descriptor alone.
+    var usesSharedRing: Bool { inbound != nil }
 
     /// Closes this end. Further use throws ``ConnectionError/closed``; calling it again does
     /// nothing. The other end sees end-of-file once every process has closed this end.
     public func close() throws {
         guard descriptor >= 0 else { return }
+        if let channel { OpenChannelEnds.closed(channel.openCount(end)) }
         system_close(descriptor)
         descriptor = -1
+        if bulkDescriptor >= 0 { system_close(bulkDescriptor) }
+        bulkDescriptor = -1
         buffer?.deallocate()
         buffer = nil
         head = 0
@@ -135,11 +196,20 @@ public final class Connection {
     ///   when the value cannot be encoded.
     public func send<T: Encodable>(_ value: T) throws {
         try checkWritable()
+        // Scalars: the whole frame is built on the stack.
+        var small = (UInt64(0), UInt64(0), UInt64(0))
+        let sent = try withUnsafeMutableBytes(of: &small) { raw throws -> Bool in
+            guard let size = BinaryCodec.encodeScalar(value, into: raw.baseAddress! + 4) else { return false }
+            raw.storeBytes(of: UInt32(size).littleEndian, as: UInt32.self)
+            try writeFrame(header: UnsafeRawBufferPointer(rebasing: raw[0..<4 + size]), payload: UnsafeRawBufferPointer(start: nil, count: 0))
+            return true
+        }
+        if sent { return }
         sendBuffer.removeAll(keepingCapacity: true)
         sendBuffer.append(contentsOf: [0, 0, 0, 0] as [UInt8])
         try BinaryCodec.encode(value, appendingTo: &sendBuffer)
         let length = sendBuffer.count - 4
-        if length < Int(Self.longLengthMarker) {
+        if length <= Self.largeMessage {
             sendBuffer.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(length).littleEndian, as: UInt32.self) }
             try sendBuffer.withUnsafeBytes { try writeFrame(header: $0, payload: UnsafeRawBufferPointer(start: nil, count: 0)) }
         } else {
@@ -188,10 +258,11 @@ public final class Connection {
 
     private func writeFrame(header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
         let total = header.count + payload.count
-        if !isSocket, !pipeGrown, total > Self.largeMessage {
+        if !isSocket, !pipeGrown, outbound == nil, total > Self.largeMessage {
             pipeGrown = true
             system_setPipeSize(descriptor, 1024 * 1024)
         }
+        if let outbound { return try ringWrite(outbound, header, payload) }
         do {
             try system_writeAll(descriptor, isSocket: isSocket, header, payload)
         } catch {
@@ -210,7 +281,7 @@ public final class Connection {
     public func recv<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         try checkReadable()
         let length = try readHeader()
-        if length <= Self.bufferCapacity {
+        if length <= Self.bufferCapacity, !pendingBulk {
             try fill(atLeast: length)
             let start = head
             head += length
@@ -262,6 +333,7 @@ public final class Connection {
     public func poll(timeout: Double? = 0) throws -> Bool {
         try checkReadable()
         if tail > head { return true }
+        if let inbound { return try waitUntilReadable(inbound, deadline: Deadline(timeout: timeout)) }
         return try system_poll(descriptor, events: Int16(POLLIN), deadline: Deadline(timeout: timeout)) != 0
     }
 
@@ -271,15 +343,37 @@ public final class Connection {
     private func readHeader() throws -> Int {
         try fill(atLeast: 4)
         let short = UInt32(littleEndian: buffer!.loadUnaligned(fromByteOffset: head, as: UInt32.self))
-        if short != Self.longLengthMarker {
+        if short != Self.longLengthMarker, short != Self.bulkMarker || inbound == nil {
             head += 4
             return Int(short)
         }
+        pendingBulk = short == Self.bulkMarker
         try fill(atLeast: 12)
         let long = UInt64(littleEndian: buffer!.loadUnaligned(fromByteOffset: head + 4, as: UInt64.self))
         head += 12
-        guard long <= UInt64(Int.max) else { throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is impossibly large") }
+        // A length no sender could have written means the stream is not made of our frames
+        // (for example a socket that something else wrote to): refuse it rather than allocate.
+        guard long <= Self.maximumLength else {
+            throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is larger than \(Self.maximumLength) bytes")
+        }
         return Int(long)
+    }
+
+    /// The payload of a frame whose header said it travels on the bulk socket.
+    private func readBulk(into destination: UnsafeMutableRawPointer, length: Int) throws {
+        pendingBulk = false
+        var done = 0
+        while done < length {
+            let got: Int
+            do {
+                got = try system_read(bulkDescriptor, destination + done, length - done)
+            } catch {
+                if error.errno == ECONNRESET { throw ConnectionError.endOfFile }
+                throw error
+            }
+            if got == 0 { throw ConnectionError.endOfFile }
+            done += got
+        }
     }
 
     /// Makes at least `count` bytes (at most `bufferCapacity`) available at `buffer[head...]`.
@@ -308,6 +402,7 @@ public final class Connection {
     /// One read(2); end-of-file (or a reset peer) becomes ``ConnectionError/endOfFile``.
     @inline(__always)
     private func readSome(into destination: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        if let inbound { return try ringRead(inbound, into: destination, count: count) }
         let got: Int
         do {
             got = try system_read(descriptor, destination, count)
@@ -329,6 +424,7 @@ public final class Connection {
     }
 
     private func readPayload(into destination: UnsafeMutableRawPointer, length: Int) throws {
+        if pendingBulk { return try readBulk(into: destination, length: length) }
         let buffered = min(tail - head, length)
         if buffered > 0 {
             destination.copyMemory(from: buffer! + head, byteCount: buffered)
@@ -343,6 +439,7 @@ public final class Connection {
 
     /// Reads and drops a payload of `length` bytes.
     private func discard(length: Int) throws {
+        if pendingBulk { _ = try readPayload(length: length); return }
         var left = length
         while left > 0 {
             try fill(atLeast: min(left, Self.bufferCapacity))
@@ -351,6 +448,182 @@ public final class Connection {
             left -= taken
             if head == tail { head = 0; tail = 0 }
         }
+    }
+
+    // MARK: - Shared rings
+
+    /// Whether the other end is closed in every process (by count), or the socket said so.
+    private var peerGone: Bool {
+        if socketEnded { return true }
+        guard let channel else { return true }
+        return cmp_load_u32(channel.openCount(1 - end)) == 0
+    }
+
+    /// How long a waiter spins on the ring before it sleeps: a sender usually follows soon.
+    private static let spinNanoseconds: Int64 = 50_000
+    /// A sleeper re-checks the ring at least this often, so a lost wake-up costs a delay, not a hang.
+    private static let sleepSliceNanoseconds: Int64 = 100_000_000
+
+    /// Reads at least one byte from the ring, waiting for it; end-of-file once the ring is
+    /// empty and the other end is gone.
+    private func ringRead(_ ring: SharedRing, into destination: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        while true {
+            ring.lockReaders()
+            let got = ring.read(into: destination, count: count)
+            ring.unlockReaders()
+            if got > 0 {
+                wakeWriter(of: ring)
+                return got
+            }
+            if peerGone {
+                // Bytes sent just before the close are in the ring already: look once more.
+                ring.lockReaders()
+                let last = ring.read(into: destination, count: count)
+                ring.unlockReaders()
+                if last > 0 { return last }
+                throw ConnectionError.endOfFile
+            }
+            _ = try waitUntilReadable(ring, deadline: .forever)
+        }
+    }
+
+    /// Writes one frame into the ring under the writers' lock, so frames of several writers
+    /// never mix. A payload larger than `largeMessage` goes to the bulk socket, announced by a
+    /// marker frame in the ring that keeps its place among the other messages.
+    private func ringWrite(_ ring: SharedRing, _ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws {
+        if peerGone { throw ConnectionError.brokenPipe }
+        ring.lockWriters()
+        defer { ring.unlockWriters() }
+        if payload.count > Self.largeMessage {
+            var marker = (Self.bulkMarker.littleEndian, UInt32(truncatingIfNeeded: payload.count).littleEndian,
+                          UInt32(truncatingIfNeeded: payload.count >> 32).littleEndian)
+            try withUnsafeBytes(of: &marker) { try ringPut(ring, $0, UnsafeRawBufferPointer(start: nil, count: 0)) }
+            do {
+                try system_writeAll(bulkDescriptor, isSocket: true, UnsafeRawBufferPointer(start: nil, count: 0), payload)
+            } catch {
+                if error.errno == EPIPE || error.errno == ECONNRESET { throw ConnectionError.brokenPipe }
+                throw error
+            }
+            return
+        }
+        try ringPut(ring, header, payload)
+    }
+
+    /// Copies one whole frame (it fits in the ring) in, publishes it and wakes the reader.
+    @inline(__always)
+    private func ringPut(_ ring: SharedRing, _ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws {
+        let total = header.count + payload.count
+        if ring.space < total { try waitUntilWritable(ring, needed: total) }
+        let start = ring.stagingPosition
+        ring.stage(header, at: start)
+        ring.stage(payload, at: start &+ Int64(header.count))
+        ring.publish(upTo: start &+ Int64(total))
+        try wakeReader(of: ring)
+    }
+
+    /// Rings the reader's doorbell if it is asleep (or about to be).
+    @inline(__always)
+    private func wakeReader(of ring: SharedRing) throws {
+        cmp_fence()
+        guard cmp_load_u32(ring.readerWaiting) != 0 else { return }
+        var expected: UInt32 = 1
+        guard cmp_cas_u32(ring.readerWaiting, &expected, 0) != 0 else { return }
+        if !ringDoorbell() { throw ConnectionError.brokenPipe }
+    }
+
+    /// Rings the writer's doorbell if it waits for space.
+    @inline(__always)
+    private func wakeWriter(of ring: SharedRing) {
+        cmp_fence()
+        guard cmp_load_u32(ring.writerWaiting) != 0 else { return }
+        var expected: UInt32 = 1
+        guard cmp_cas_u32(ring.writerWaiting, &expected, 0) != 0 else { return }
+        _ = ringDoorbell()
+    }
+
+    /// Writes one wake-up byte to the other end; false when the other end is gone.
+    private func ringDoorbell() -> Bool {
+        if system_sendWakeUp(descriptor) { return true }
+        socketEnded = true
+        return false
+    }
+
+    /// Reads the wake-up bytes that arrived; notes end-of-file.
+    private func drainDoorbells() {
+        if system_drainWakeUps(descriptor) { socketEnded = true }
+    }
+
+    /// Spins briefly, then sleeps in poll(2) until the ring has bytes, the other end is gone,
+    /// or `deadline` passes. Returns whether a receive would now not block.
+    private func waitUntilReadable(_ ring: SharedRing, deadline: Deadline) throws -> Bool {
+        if ring.available > 0 || peerGone { return true }
+        if spin(until: deadline, { ring.available > 0 }) { return true }
+        while true {
+            armWait()
+            cmp_fence()
+            if ring.available > 0 || peerGone {
+                cmp_store_u32(ring.readerWaiting, 0)
+                return true
+            }
+            let revents = try system_poll(descriptor, events: Int16(POLLIN), deadline: Self.slice(of: deadline))
+            disarmWait(polledReady: revents != 0)
+            if ring.available > 0 || peerGone { return true }
+            if deadline.hasExpired { return false }
+        }
+    }
+
+    /// Spins, then sleeps until the ring has room for `needed` bytes; throws
+    /// ``ConnectionError/brokenPipe`` when the other end is gone.
+    private func waitUntilWritable(_ ring: SharedRing, needed: Int) throws {
+        if spin(until: .forever, { ring.space >= needed }) { return }
+        while true {
+            cmp_store_u32(ring.writerWaiting, 1)
+            cmp_fence()
+            if ring.space >= needed {
+                cmp_store_u32(ring.writerWaiting, 0)
+                return
+            }
+            if peerGone {
+                cmp_store_u32(ring.writerWaiting, 0)
+                throw ConnectionError.brokenPipe
+            }
+            let revents = try system_poll(descriptor, events: Int16(POLLIN), deadline: Self.slice(of: .forever))
+            cmp_store_u32(ring.writerWaiting, 0)
+            if revents != 0 { drainDoorbells() }
+        }
+    }
+
+    /// Busy-waits up to `spinNanoseconds` (never past `deadline`) for `condition`.
+    @inline(__always)
+    private func spin(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
+        let now = monotonicNanoseconds()
+        var stop = now + Self.spinNanoseconds
+        if let limit = deadline.nanoseconds { stop = min(stop, limit) }
+        var rounds = 0
+        while true {
+            if condition() { return true }
+            cmp_spin_pause()
+            rounds += 1
+            if rounds & 63 == 0, monotonicNanoseconds() >= stop { return false }
+        }
+    }
+
+    /// At most one sleep slice of `deadline`.
+    private static func slice(of deadline: Deadline) -> Deadline {
+        let cap = monotonicNanoseconds() + sleepSliceNanoseconds
+        return Deadline(nanoseconds: min(deadline.nanoseconds ?? cap, cap))
+    }
+
+    /// Before sleeping on the descriptor: asks writers to ring the doorbell.
+    func armWait() {
+        if let inbound { cmp_store_u32(inbound.readerWaiting, 1) }
+    }
+
+    /// After sleeping: withdraws the request and reads the wake-ups (or end-of-file).
+    func disarmWait(polledReady: Bool) {
+        guard let inbound else { return }
+        cmp_store_u32(inbound.readerWaiting, 0)
+        if polledReady { drainDoorbells() }
     }
 }
 

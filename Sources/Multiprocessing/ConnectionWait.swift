@@ -1,3 +1,4 @@
+import CMultiprocessing
 import Glibc
 
 /// Waits until at least one of `connections` has a message (or end-of-file) to receive, or
@@ -18,16 +19,34 @@ import Glibc
 public func wait(_ connections: [Connection], timeout: Double? = nil) throws -> [Connection] {
     var descriptors: [Int32] = []
     descriptors.reserveCapacity(connections.count)
-    var buffered = false
     for connection in connections {
         guard connection.readable else { throw ConnectionError.notReadable }
         descriptors.append(try connection.fileno())
-        buffered = buffered || connection.hasBufferedData
     }
-    // Messages already read ahead are ready now: only look at the others without waiting.
-    let deadline = Deadline(timeout: buffered ? 0 : timeout)
-    let ready = Set(try system_poll(descriptors, events: Int16(POLLIN), deadline: deadline))
-    return connections.indices.filter { ready.contains($0) || connections[$0].hasBufferedData }.map { connections[$0] }
+    let deadline = Deadline(timeout: timeout)
+    let shared = connections.contains { $0.usesSharedRing }
+    while true {
+        // Ask the writers of shared rings to ring the doorbell, then look before sleeping.
+        for connection in connections { connection.armWait() }
+        cmp_fence()
+        let readyNow = connections.contains { $0.isReadyNow }
+        var slice = deadline
+        if readyNow {
+            slice = Deadline(timeout: 0)
+        } else if shared {
+            // A doorbell lost to another reader of the same end costs at most one slice.
+            let cap = monotonicNanoseconds() + 100_000_000
+            slice = Deadline(nanoseconds: min(deadline.nanoseconds ?? cap, cap))
+        }
+        let polled = Set(try system_poll(descriptors, events: Int16(POLLIN), deadline: slice))
+        for (index, connection) in connections.enumerated() {
+            connection.disarmWait(polledReady: polled.contains(index))
+        }
+        let ready = connections.indices.filter { index in
+            connections[index].isReadyNow || (!connections[index].usesSharedRing && polled.contains(index))
+        }
+        if !ready.isEmpty || deadline.hasExpired { return ready.map { connections[$0] } }
+    }
 }
 
 /// Waits until at least one of the descriptors is readable, or `timeout` seconds pass: for a

@@ -19,6 +19,28 @@ func inChild(_ body: @escaping () throws -> Void) throws -> Int32? {
     return child.exitCode
 }
 
+/// The kinds of connection pair: the two shapes of `Pipe`, and plain descriptors as the
+/// manager wraps them.
+enum PairKind: String, CaseIterable, Sendable {
+    case duplex, simplex, socket, pipe
+
+    /// (receiving end, sending end).
+    func make() throws -> (Connection, Connection) {
+        switch self {
+        case .duplex: return try Pipe()
+        case .simplex: return try Pipe(duplex: false)
+        case .socket:
+            let (a, b) = try system_socketpair()
+            return (Connection(descriptor: a, readable: true, writable: true),
+                    Connection(descriptor: b, readable: true, writable: true))
+        case .pipe:
+            let (r, w) = try system_pipe()
+            return (Connection(descriptor: r, readable: true, writable: false),
+                    Connection(descriptor: w, readable: false, writable: true))
+        }
+    }
+}
+
 struct Job: Codable, Equatable {
     var id: Int
     var words: [String]
@@ -30,15 +52,19 @@ struct Job: Codable, Equatable {
 struct ConnectionTests {
     // MARK: Across processes
 
-    @Test(arguments: [true, false])
-    func sendAndReceiveAcrossAFork(duplex: Bool) throws {
-        // The first end reads, the second writes: Pipe(duplex: false) returns (reader, writer).
-        let (toParent, fromChild) = try Pipe(duplex: duplex)
-        let (fromParent, toChild) = try Pipe(duplex: duplex)
+    @Test(arguments: PairKind.allCases)
+    func sendAndReceiveAcrossAFork(kind: PairKind) throws {
+        let (toParent, fromChild) = try kind.make()
+        let (fromParent, toChild) = try kind.make()
         let child = Process {
             let job = try fromParent.recv(Job.self)
             try fromChild.send(Job(id: job.id + 1, words: job.words.reversed(), weights: job.weights.map { $0 * 2 }, note: "done"))
             for value in 0..<10_000 { try fromChild.send(value) }
+            // Small and large messages keep their order (large ones take another path).
+            for size in [10, 70_000, 3, 1 << 20, 0, 65_536, 65_537] {
+                try fromChild.sendBytes([UInt8](repeating: UInt8(size % 251), count: size))
+                try fromChild.send(size)
+            }
         }
         try child.start()
         let job = Job(id: 41, words: ["a", "b"], weights: [1.5], note: nil)
@@ -50,6 +76,10 @@ struct ConnectionTests {
             let value = try toParent.recv(Int.self)
             #expect(value == expected)
             expected += 1
+        }
+        for size in [10, 70_000, 3, 1 << 20, 0, 65_536, 65_537] {
+            #expect(try toParent.recvBytes() == [UInt8](repeating: UInt8(size % 251), count: size))
+            #expect(try toParent.recv(Int.self) == size)
         }
         try child.join()
         #expect(child.exitCode == 0)
@@ -79,9 +109,9 @@ struct ConnectionTests {
 
     // MARK: End of file
 
-    @Test(arguments: [true, false])
-    func endOfFileAfterThePeerCloses(duplex: Bool) throws {
-        let (reader, writer) = try Pipe(duplex: duplex)
+    @Test(arguments: PairKind.allCases)
+    func endOfFileAfterThePeerCloses(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
         try writer.send("last")
         try writer.close()
         #expect(try reader.poll())
@@ -91,8 +121,9 @@ struct ConnectionTests {
         #expect(throws: ConnectionError.endOfFile) { try reader.recvBytes() }
     }
 
-    @Test func endOfFileWhenThePeerProcessExits() throws {
-        let (parentEnd, childEnd) = try Pipe()
+    @Test(arguments: PairKind.allCases)
+    func endOfFileWhenThePeerProcessExits(kind: PairKind) throws {
+        let (parentEnd, childEnd) = try kind.make()
         let child = Process {
             try parentEnd.close()
             try childEnd.send(1)
@@ -119,12 +150,68 @@ struct ConnectionTests {
         #expect(child.exitCode == -SIGKILL)
     }
 
-    @Test(arguments: [true, false])
-    func sendingToAClosedPeerThrowsInsteadOfKillingTheProcess(duplex: Bool) throws {
-        let (reader, writer) = try Pipe(duplex: duplex)
+    @Test(arguments: PairKind.allCases)
+    func sendingToAClosedPeerThrowsInsteadOfKillingTheProcess(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
         try reader.close()
         #expect(throws: ConnectionError.brokenPipe) { try writer.send(1) }
         #expect(throws: ConnectionError.brokenPipe) { try writer.sendBytes([UInt8](repeating: 1, count: 1 << 20)) }
+    }
+
+    @Test(arguments: PairKind.allCases)
+    func sendingToAReaderThatExitedFailsInsteadOfHanging(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
+        let child = Process { _ = try reader.recv(Int.self) }  // exits without closing
+        try child.start()
+        try reader.close()
+        try writer.send(1)
+        try child.join()
+        var sent = 0
+        #expect(throws: ConnectionError.brokenPipe) {
+            // Buffers (the kernel's, or a shared ring) may take a few before the error shows.
+            while sent < 1_000_000 {
+                try writer.send(sent)
+                sent += 1
+            }
+        }
+        #expect(sent < 1_000_000)
+    }
+
+    @Test(arguments: [PairKind.duplex, .simplex])
+    func aFullRingMakesTheSenderWait(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
+        let child = Process {
+            try reader.close()
+            let payload = [UInt8](repeating: 7, count: 1000)
+            for index in 0..<5_000 {  // 5 MB: many times the ring
+                try writer.sendBytes(payload)
+                try writer.send(index)
+            }
+        }
+        try child.start()
+        try writer.close()
+        usleep(50_000)  // let the sender fill the ring and go to sleep
+        for index in 0..<5_000 {
+            #expect(try reader.recvBytes().count == 1000)
+            #expect(try reader.recv(Int.self) == index)
+        }
+        #expect(throws: ConnectionError.endOfFile) { try reader.recv(Int.self) }
+        try child.join()
+        #expect(child.exitCode == 0)
+    }
+
+    @Test(arguments: [PairKind.duplex, .simplex])
+    func aSleepingReceiverIsWoken(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
+        let child = Process {
+            for round in 0..<5 {
+                usleep(20_000)  // long enough for the receiver to stop spinning and sleep
+                try writer.send(round)
+            }
+        }
+        try child.start()
+        for round in 0..<5 { #expect(try reader.recv(Int.self) == round) }
+        try child.join()
     }
 
     // MARK: Polling and waiting
@@ -171,6 +258,21 @@ struct ConnectionTests {
         let woken = try wait([readers[0]], timeout: nil)
         #expect(woken.count == 1 && woken[0] === readers[0])
         try child.join()
+
+        // Shared-ring and plain-descriptor connections wait together.
+        let plain = try PairKind.socket.make()
+        let mixed = [readers[1], plain.0]
+        #expect(try wait([plain.0], timeout: 0.01).isEmpty)
+        let late = Process {
+            usleep(30_000)
+            try plain.1.send("plain")
+        }
+        try late.start()
+        #expect(try readers[1].recv(Int.self) == 1)
+        let first = try wait(mixed, timeout: 5)
+        #expect(first.count == 1 && first[0] === plain.0)
+        #expect(try plain.0.recv(String.self) == "plain")
+        try late.join()
     }
 
     @Test func waitOnProcessSentinels() throws {
@@ -188,9 +290,10 @@ struct ConnectionTests {
 
     // MARK: Sizes
 
-    @Test func hundredMegabyteMessages() throws {
+    @Test(arguments: PairKind.allCases)
+    func hundredMegabyteMessages(kind: PairKind) throws {
         let size = 100 * 1024 * 1024
-        let (reader, writer) = try Pipe()
+        let (reader, writer) = try kind.make()
         let child = Process {
             try reader.close()
             var bytes = [UInt8](repeating: 0, count: size)
@@ -249,8 +352,9 @@ struct ConnectionTests {
         #expect(try a.recv(Int.self) == 5)
     }
 
-    @Test func manyWritersShareOneEnd() throws {
-        let (reader, writer) = try Pipe(duplex: false)
+    @Test(arguments: PairKind.allCases)
+    func manyWritersShareOneEnd(kind: PairKind) throws {
+        let (reader, writer) = try kind.make()
         let producers = (0..<4).map { id in
             Process {
                 for sequence in 0..<2_000 { try writer.send([id, sequence]) }

@@ -90,3 +90,34 @@ private let brokenPipeSignalIgnored: Bool = {
     sigemptyset(&ignore.sa_mask)
     return sigaction(SIGPIPE, &ignore, nil) == 0
 }()
+
+// MARK: - Wake-ups
+
+/// Sends one wake-up byte without blocking. Returns false when the other end is gone
+/// (`EPIPE`, `ECONNRESET`); a full socket (`EAGAIN`) already holds wake-ups, so that is true.
+func system_sendWakeUp(_ fd: Int32) -> Bool {
+    var byte: UInt8 = 1
+    while true {
+        if Glibc.send(fd, &byte, 1, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) == 1 { return true }
+        let code = Glibc.errno
+        if code == EINTR { continue }
+        return code != EPIPE && code != ECONNRESET
+    }
+}
+
+/// Reads and drops the wake-up bytes queued on a socket, without blocking. Returns true
+/// when the socket reached end-of-file (every holder of the other end closed it).
+func system_drainWakeUps(_ fd: Int32) -> Bool {
+    var scratch = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+    let size = MemoryLayout.size(ofValue: scratch)
+    while true {
+        let got = withUnsafeMutableBytes(of: &scratch) { Glibc.recv(fd, $0.baseAddress, size, Int32(MSG_DONTWAIT)) }
+        if got == 0 { return true }
+        if got < 0 {
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            return code != EAGAIN && code != EWOULDBLOCK
+        }
+        if got < size { return false }
+    }
+}
