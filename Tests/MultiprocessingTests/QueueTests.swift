@@ -158,6 +158,31 @@ struct QueueTests {
         #expect(throws: QueueError.closed) { try simple.put("x") }
     }
 
+    @Test func consumerKilledWhileWaitingDoesNotWedgeTheQueue() throws {
+        let queue = try Queue<Int>()
+        let stuck = Process { _ = try queue.get() }  // waits holding the consumers' lock
+        try stuck.start()
+        usleep(50_000)
+        try stuck.kill()
+        try stuck.join()
+        try queue.put(7)
+        #expect(try queue.get(timeout: 3) == 7)
+    }
+
+    @Test func producerKilledWhileWaitingForRoomDoesNotWedgeTheQueue() throws {
+        let queue = try Queue<Int>(maxSize: 1)
+        try queue.put(1)
+        let stuck = Process { try queue.put(2) }  // waits for room holding the producers' lock
+        try stuck.start()
+        usleep(50_000)
+        try stuck.kill()  // not joined: a zombie until later
+        #expect(try queue.get(timeout: 3) == 1)
+        try queue.put(3, timeout: 3)
+        #expect(try queue.get(timeout: 3) == 3)
+        try stuck.join()
+        #expect(queue.empty())
+    }
+
     @Test func nothingLeaksIntoFileDescriptorsOrDevShm() throws {
         let fdsBefore = entries(of: "/proc/self/fd")
         let shmBefore = entries(of: "/dev/shm")

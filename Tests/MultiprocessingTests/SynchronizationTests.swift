@@ -183,8 +183,9 @@ struct SynchronizationTests {
         #expect(holding.wait(timeout: 4))
         #expect(try !lock.acquire(timeout: 0.05))
         try holder.kill()
-        try holder.join()
+        // Not joined yet: the dead holder is a zombie, which still "exists" for kill(pid, 0).
         #expect(throws: SynchronizationError.previousHolderDied(pid: holder.pid!)) { try lock.acquire(timeout: 4) }
+        try holder.join()
         #expect(try lock.acquire(timeout: 1))  // recovered
         try lock.release()
     }
@@ -220,11 +221,38 @@ struct SynchronizationTests {
         #expect(throws: SharedMemoryError.indexOutOfRange(index: -1, count: 3)) { try array.set(-1, 0) }
         #expect(throws: SharedMemoryError.negativeCount(-2)) { try SharedArray<Int32>(repeating: 0, count: -2) }
         let lock = try Lock()
-        #expect(throws: SynchronizationError.notHeld) { try lock.release() }
+        #expect(throws: SynchronizationError.releasedUnlocked) { try lock.release() }
         try lock.acquire()
         #expect(throws: SynchronizationError.wouldDeadlock) { try lock.acquire() }
         #expect(try !lock.acquire(timeout: 0.02))
         try lock.release()
+    }
+
+    @Test func childReleasingSharedObjectsLeavesTheParentsMappingAlone() throws {
+        final class Holder: @unchecked Sendable { var value: Value<Int>? }
+        let holder = Holder()
+        holder.value = try Value<Int>(1)
+        let report = try Value<Int>(0)
+        let child = Process {
+            holder.value!.value = 2
+            holder.value = nil  // the child's last reference: its own mapping is unmapped here
+            let scratch = try Value<Int>(9)
+            report.value = scratch.value + 1
+        }
+        try child.start()
+        try child.join()
+        #expect(child.exitCode == 0)
+        #expect(holder.value?.value == 2)  // still mapped (and shared) in the parent
+        #expect(report.value == 10)
+    }
+
+    @Test func subscriptOutOfRangeTrapsLikeASwiftArray() throws {
+        let array = try SharedArray<Int32>([1, 2, 3])
+        let child = Process { _ = array[3] }
+        try child.start()
+        try child.join()
+        #expect((child.exitCode ?? 0) < 0)  // killed by the trap's signal
+        #expect(array[2] == 3)
     }
 
     @Test func sharedArrayIsSharedAndCopiesOut() throws {

@@ -17,12 +17,13 @@ import Synchronization
 /// and returns at once; ours encodes it (``BinaryCodec``-style binary `Codable`) straight
 /// into a ring buffer in shared memory, so when `put` returns the item is already visible to
 /// every process and there is nothing to flush (no `join_thread()` / `cancel_join_thread()`).
-/// An unbounded queue (`maxSize` 0) is a 32 MiB ring whose pages are mapped lazily; `put`
-/// blocks only when that much data is waiting. Items larger than the ring still work: they
+/// An unbounded queue (`maxSize` 0) is a 16 MiB ring whose pages are mapped lazily; `put`
+/// blocks only when that much data is waiting (Python's feeder thread would keep buffering
+/// in the producer's memory instead, and its `join()` would then hang). Items larger than the ring still work: they
 /// are streamed through it while a consumer reads.
 public class Queue<Element: Codable>: @unchecked Sendable {
     /// The default ring size of an unbounded queue, in bytes.
-    static var unboundedCapacity: Int { 32 << 20 }
+    static var unboundedCapacity: Int { 16 << 20 }
 
     let ring: SharedByteRing
     private let scratch = Mutex<[UInt8]>([])

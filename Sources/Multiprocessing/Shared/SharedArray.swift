@@ -13,9 +13,9 @@
 /// ```
 public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     let region: SharedRegion
-    private let elements: UnsafeMutablePointer<T>
-    private let lock: RLock
-    private let locking: Bool
+    @usableFromInline let elements: UnsafeMutablePointer<T>
+    @usableFromInline let lock: RLock
+    @usableFromInline let locking: Bool
 
     /// The number of elements (fixed at creation).
     public let count: Int
@@ -25,8 +25,8 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     /// - Parameter lock: when false, element accesses do not lock (Python's `lock=False`).
     public init(_ values: [T], lock: Bool = true) throws {
         count = values.count
-        region = try SharedRegion(size: RobustMutex.byteCount + 64 + Swift.max(1, values.count) * MemoryLayout<T>.stride)
-        self.lock = try RLock(in: region)
+        region = try SharedRegion(size: FutexMutex.byteCount + 64 + Swift.max(1, values.count) * MemoryLayout<T>.stride)
+        self.lock = RLock(in: region)
         locking = lock
         elements = region.allocate(T.self, count: Swift.max(1, values.count))
         values.withUnsafeBufferPointer { source in
@@ -44,6 +44,7 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     }
 
     /// The element at `index`. Traps with a clear message when `index` is out of range.
+    @inlinable
     public subscript(index: Int) -> T {
         get {
             precondition(index >= 0 && index < count, "\(SharedMemoryError.indexOutOfRange(index: index, count: count))")
@@ -61,6 +62,7 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     /// The element at `index`.
     ///
     /// - Throws: ``SharedMemoryError/indexOutOfRange(index:count:)``.
+    @inlinable
     public func get(_ index: Int) throws -> T {
         guard index >= 0 && index < count else { throw SharedMemoryError.indexOutOfRange(index: index, count: count) }
         return locked { elements[index] }
@@ -69,6 +71,7 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     /// Stores `value` at `index`.
     ///
     /// - Throws: ``SharedMemoryError/indexOutOfRange(index:count:)``.
+    @inlinable
     public func set(_ index: Int, _ value: T) throws {
         guard index >= 0 && index < count else { throw SharedMemoryError.indexOutOfRange(index: index, count: count) }
         locked { elements[index] = value }
@@ -85,11 +88,11 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     /// The recursive lock guarding the elements (Python's `get_lock()`).
     public func getLock() -> RLock { lock }
 
-    @inline(__always)
-    private func locked<R>(_ body: () -> R) -> R {
+    @inlinable
+    func locked<R>(_ body: () -> R) -> R {
         guard locking else { return body() }
-        lock.lockForAccess()
-        defer { lock.unlockAfterAccess() }
+        let took = lock.lockForAccess()
+        defer { if took { lock.unlockAfterAccess() } }
         return body()
     }
 }

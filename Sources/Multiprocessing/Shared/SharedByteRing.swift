@@ -27,13 +27,13 @@ enum RingError: Error, Equatable {
 ///
 /// **Crashes.** A process SIGKILLed mid-put has not moved `tail`: its record never existed.
 /// One killed mid-get has not moved `head`: the message stays for the next consumer. The
-/// robust mutexes tell the next locker, which then continues: a stream cut short by a dead
+/// locks hold their owner's pid, so the next locker learns of the death and continues: a stream cut short by a dead
 /// producer is dropped (the next *first* record, or the consumer finding the producers' lock
 /// orphaned, ends it), and a consumer starting a message skips leftover chunks of a stream
 /// whose reader died.
 ///
 /// **Waiting.** Waiters spin briefly, then sleep on a futex sequence word; the other side
-/// bumps the word and calls `FUTEX_WAKE` only when a waiter has registered itself.
+/// bumps the word and calls `FUTEX_WAKE` only when a sleeper has announced itself.
 final class SharedByteRing: @unchecked Sendable {
     private static let firstFlag: UInt32 = 1 << 31
     private static let lastFlag: UInt32 = 1 << 30
@@ -49,8 +49,8 @@ final class SharedByteRing: @unchecked Sendable {
     static let maximumCapacity = 1 << 28
 
     private let region: SharedRegion
-    private let producers: RobustMutex
-    private let consumers: RobustMutex
+    private let producers: FutexMutex
+    private let consumers: FutexMutex
     private let tail: UnsafeMutablePointer<Int64>
     private let head: UnsafeMutablePointer<Int64>
     private let dataSequence: UnsafeMutablePointer<UInt32>
@@ -59,6 +59,20 @@ final class SharedByteRing: @unchecked Sendable {
     private let spaceWaiters: UnsafeMutablePointer<UInt32>
     private let data: UnsafeMutableRawPointer
     private let closedHere = Atomic(false)
+    /// This process's last view of the other side's index (see ``LocalView``).
+    private let local: UnsafeMutablePointer<LocalView>
+
+    /// Indices as this process last saw them, to avoid reading the other side's cache line
+    /// for every message. A cached `head` is a safe lower bound for a producer as long as no
+    /// other producer wrote since this one (`tail == tailWritten`); likewise a cached `tail`
+    /// for a consumer while `head == headWritten`. Process-local memory (a forked child gets
+    /// a copy), touched only under the matching lock.
+    private struct LocalView {
+        var head: UInt64 = 0
+        var tailWritten: UInt64 = 0
+        var tail: UInt64 = 0
+        var headWritten: UInt64 = 0
+    }
 
     /// Bytes in the data area (a power of two).
     let capacity: Int
@@ -79,8 +93,8 @@ final class SharedByteRing: @unchecked Sendable {
         self.maxMessages = maxMessages > 0 ? min(maxMessages, Int(Self.messageMask) / 2) : Int(Self.messageMask) / 2
         region = try SharedRegion(size: Self.dataOffset + size, lazily: true)
         let base = region.base
-        producers = RobustMutex(at: base)
-        consumers = RobustMutex(at: base + 64)
+        producers = FutexMutex(at: base)
+        consumers = FutexMutex(at: base + 64)
         tail = (base + 128).bindMemory(to: Int64.self, capacity: 1)
         head = (base + 192).bindMemory(to: Int64.self, capacity: 1)
         dataSequence = (base + 256).bindMemory(to: UInt32.self, capacity: 2)
@@ -88,8 +102,12 @@ final class SharedByteRing: @unchecked Sendable {
         spaceSequence = (base + 320).bindMemory(to: UInt32.self, capacity: 2)
         spaceWaiters = spaceSequence + 1
         data = base + Self.dataOffset
-        try producers.initialize(.normal)
-        try consumers.initialize(.normal)
+        local = .allocate(capacity: 1)
+        local.initialize(to: LocalView())
+    }
+
+    deinit {
+        local.deallocate()
     }
 
     // MARK: - State
@@ -125,18 +143,19 @@ final class SharedByteRing: @unchecked Sendable {
         try lock(producers, deadline: deadline)
         var published = false
         defer {
-            producers.unlock()
+            _ = producers.unlock()
             if published { Self.signal(dataSequence, dataWaiters) }
         }
         let length = bytes.count
         var t = UInt64(bitPattern: tail.pointee)
+        if t != local.pointee.tailWritten { local.pointee.head = UInt64(bitPattern: cmp_load_i64(head)) }
         if Self.headerBytes + length <= capacity {
             let need = Self.headerBytes + length
-            guard wait(until: { self.free(tail: t) >= need && self.messagesQueued(tail: t) < self.maxMessages },
+            guard wait(until: { self.hasRoom(tail: t, bytes: need, newMessage: true) },
                        on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
             else { throw RingError.timedOut }
             t = writeRecord(at: t, flags: Self.firstFlag | Self.lastFlag, bytes.baseAddress, length)
-            cmp_store_i64(tail, Int64(bitPattern: t))
+            storeTail(t)
             published = true
             return
         }
@@ -147,12 +166,12 @@ final class SharedByteRing: @unchecked Sendable {
             let need = min(remaining, capacity / 4) + 2 * Self.headerBytes
             let first = sent == 0
             let ready = wait(
-                until: { self.free(tail: t) >= need && (!first || self.messagesQueued(tail: t) < self.maxMessages) },
+                until: { self.hasRoom(tail: t, bytes: need, newMessage: first) },
                 on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
             if !ready {
                 if !first {
                     t = writeRecord(at: t, flags: Self.abortFlag, nil, 0)
-                    cmp_store_i64(tail, Int64(bitPattern: t))
+                    storeTail(t)
                     published = true
                 }
                 throw RingError.timedOut
@@ -160,7 +179,7 @@ final class SharedByteRing: @unchecked Sendable {
             let chunk = min(remaining, free(tail: t) - 2 * Self.headerBytes)
             let flags = (first ? Self.firstFlag : 0) | (chunk == remaining ? Self.lastFlag : 0)
             t = writeRecord(at: t, flags: flags, bytes.baseAddress! + sent, chunk)
-            cmp_store_i64(tail, Int64(bitPattern: t))
+            storeTail(t)
             Self.signal(dataSequence, dataWaiters)
             sent += chunk
         }
@@ -171,7 +190,30 @@ final class SharedByteRing: @unchecked Sendable {
         try bytes.withUnsafeBytes { try put($0, deadline: deadline) }
     }
 
+    /// Appends one message if there is room right now; returns false (adding nothing) if not.
+    ///
+    /// - Throws: ``RingError/closed`` after ``close()``.
+    func tryPut(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        do {
+            try put(bytes, deadline: Deadline(timeout: 0))
+            return true
+        } catch RingError.timedOut {
+            return false
+        }
+    }
+
     // MARK: - Get
+
+    /// Removes the oldest message if one is there right now; nil when the ring is empty.
+    ///
+    /// - Throws: ``RingError/closed`` after ``close()``.
+    func tryGet() throws -> [UInt8]? {
+        do {
+            return try get(deadline: Deadline(timeout: 0))
+        } catch RingError.timedOut {
+            return nil
+        }
+    }
 
     /// Removes the oldest message and returns a copy of its bytes, waiting until `deadline`.
     ///
@@ -191,18 +233,19 @@ final class SharedByteRing: @unchecked Sendable {
         try lock(consumers, deadline: deadline)
         var freed = false
         defer {
-            consumers.unlock()
+            _ = consumers.unlock()
             if freed { Self.signal(spaceSequence, spaceWaiters) }
         }
         var h = UInt64(bitPattern: head.pointee)
+        if h != local.pointee.headWritten { local.pointee.tail = h }
         var partial: [UInt8]? = nil
         while true {
-            if UInt64(bitPattern: cmp_load_i64(tail)) == h {
+            if !hasData(head: h) {
                 if partial == nil {
-                    guard wait(until: { UInt64(bitPattern: cmp_load_i64(self.tail)) != h },
+                    guard wait(until: { self.hasData(head: h) },
                                on: dataSequence, waiters: dataWaiters, deadline: deadline)
                     else { throw RingError.timedOut }
-                } else if !wait(until: { UInt64(bitPattern: cmp_load_i64(self.tail)) != h },
+                } else if !wait(until: { self.hasData(head: h) },
                                 on: dataSequence, waiters: dataWaiters, deadline: Deadline(timeout: 0.05)) {
                     if try streamWasAbandoned(at: h) { partial = nil }
                     continue
@@ -219,7 +262,7 @@ final class SharedByteRing: @unchecked Sendable {
                 if !isFirst {
                     // A leftover chunk (or abort marker) of a stream nobody is reading.
                     h = advance(h, by: length, lastFlag: isLast)
-                    cmp_store_i64(head, Int64(bitPattern: h))
+                    storeHead(h)
                     freed = true
                     continue
                 }
@@ -228,19 +271,19 @@ final class SharedByteRing: @unchecked Sendable {
                     let next = advance(h, by: length, lastFlag: true)
                     defer { freed = true }
                     if payload + length <= capacity {
-                        defer { cmp_store_i64(head, Int64(bitPattern: next)) }
+                        defer { storeHead(next) }
                         return try body(UnsafeRawBufferPointer(start: data + payload, count: length))
                     }
                     var copy = [UInt8](repeating: 0, count: length)
                     copy.withUnsafeMutableBytes { copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress!, count: length) }
-                    cmp_store_i64(head, Int64(bitPattern: next))
+                    storeHead(next)
                     return try copy.withUnsafeBytes(body)
                 }
                 partial = []
             } else if header & Self.abortFlag != 0 {
                 partial = nil
                 h = advance(h, by: length, lastFlag: false)
-                cmp_store_i64(head, Int64(bitPattern: h))
+                storeHead(h)
                 freed = true
                 continue
             }
@@ -251,7 +294,7 @@ final class SharedByteRing: @unchecked Sendable {
                 copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress! + start, count: length)
             }
             h = advance(h, by: length, lastFlag: isLast)
-            cmp_store_i64(head, Int64(bitPattern: h))
+            storeHead(h)
             Self.signal(spaceSequence, spaceWaiters)
             if isLast {
                 let message = partial!
@@ -264,21 +307,56 @@ final class SharedByteRing: @unchecked Sendable {
     /// holding the producers' lock, or released it without finishing), so the chunks taken
     /// so far must be dropped.
     private func streamWasAbandoned(at h: UInt64) throws -> Bool {
-        let (outcome, _) = try producers.lock(deadline: Deadline(timeout: 0))
+        let (outcome, _) = producers.lock(deadline: Deadline(timeout: 0), checkSelf: false)
         guard outcome == .acquired || outcome == .ownerDied else { return false }
-        defer { producers.unlock() }
+        defer { _ = producers.unlock() }
         return UInt64(bitPattern: cmp_load_i64(tail)) == h
     }
 
     // MARK: - Internals
 
-    private func lock(_ mutex: RobustMutex, deadline: Deadline) throws {
-        let (outcome, _) = try mutex.lock(deadline: deadline)
-        switch outcome {
-        case .acquired, .ownerDied: return  // the indices are always consistent: continue
-        case .timedOut: throw RingError.timedOut
-        case .wouldDeadlock: throw SystemError(call: "pthread_mutex_lock(ring)", errno: EDEADLK)
-        }
+    @inline(__always)
+    private func lock(_ mutex: FutexMutex, deadline: Deadline) throws {
+        if mutex.tryLock() { return }
+        let (outcome, _) = mutex.lock(deadline: deadline, checkSelf: false)
+        // After .ownerDied the indices are consistent all the same (each moved with one
+        // store): carry on.
+        if outcome == .timedOut || outcome == .wouldDeadlock { throw RingError.timedOut }
+    }
+
+    /// Whether a record of `bytes` bytes fits after `t` (and, for the start of a message,
+    /// whether the message limit allows one more), judged first from the cached head.
+    @inline(__always)
+    private func hasRoom(tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
+        if roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage) { return true }
+        local.pointee.head = UInt64(bitPattern: cmp_load_i64(head))
+        return roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage)
+    }
+
+    @inline(__always)
+    private func roomWith(head h: UInt64, tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
+        guard capacity - Self.used(t, h) >= need else { return false }
+        return !newMessage || Int(((t >> 40) &- (h >> 40)) & Self.messageMask) < maxMessages
+    }
+
+    /// Whether a record follows `h`, judged first from the cached tail.
+    @inline(__always)
+    private func hasData(head h: UInt64) -> Bool {
+        if local.pointee.tail != h { return true }
+        local.pointee.tail = UInt64(bitPattern: cmp_load_i64(tail))
+        return local.pointee.tail != h
+    }
+
+    @inline(__always)
+    private func storeTail(_ t: UInt64) {
+        cmp_store_i64(tail, Int64(bitPattern: t))
+        local.pointee.tailWritten = t
+    }
+
+    @inline(__always)
+    private func storeHead(_ h: UInt64) {
+        cmp_store_i64(head, Int64(bitPattern: h))
+        local.pointee.headWritten = h
     }
 
     @inline(__always)
@@ -289,11 +367,6 @@ final class SharedByteRing: @unchecked Sendable {
     @inline(__always)
     private func free(tail t: UInt64) -> Int {
         capacity - Self.used(t, UInt64(bitPattern: cmp_load_i64(head)))
-    }
-
-    @inline(__always)
-    private func messagesQueued(tail t: UInt64) -> Int {
-        Int(((t >> 40) &- (UInt64(bitPattern: cmp_load_i64(head)) >> 40)) & Self.messageMask)
     }
 
     /// The position after a record of `length` payload bytes at `p` (counting a message when
@@ -357,25 +430,26 @@ final class SharedByteRing: @unchecked Sendable {
             if ready() { return true }
         }
         while true {
-            _ = cmp_fetch_add_u32(waiters, 1)
+            cmp_store_u32(waiters, 1)
             cmp_fence()
             let seen = cmp_load_u32(sequence)
-            if ready() {
-                _ = cmp_fetch_sub_u32(waiters, 1)
-                return true
-            }
+            if ready() { return true }
             let inTime = system_futexWait(sequence, expected: seen, deadline: deadline)
-            _ = cmp_fetch_sub_u32(waiters, 1)
             if ready() { return true }
             if !inTime { return false }
         }
     }
 
-    /// Wakes the sleepers of `sequence`, if any registered.
+    /// Wakes every sleeper of `sequence`, if one announced itself.
+    ///
+    /// The waiters word is a flag, not a count: a sleeper sets it before its last check, the
+    /// first waker clears it and wakes everyone. So while woken sleepers wait to be scheduled
+    /// (long, on a busy machine) further puts do not repeat the wake-up system call; a
+    /// sleeper that goes back to sleep sets the flag again.
     @inline(__always)
     private static func signal(_ sequence: UnsafeMutablePointer<UInt32>, _ waiters: UnsafeMutablePointer<UInt32>) {
         cmp_fence()
-        if cmp_load_u32(waiters) != 0 {
+        if cmp_load_u32(waiters) != 0, cmp_exchange_u32(waiters, 0) != 0 {
             _ = cmp_fetch_add_u32(sequence, 1)
             system_futexWake(sequence)
         }

@@ -29,9 +29,9 @@ extension Bool: SharedScalar {}
 /// ```
 public final class Value<T: SharedScalar>: @unchecked Sendable {
     let region: SharedRegion
-    private let pointer: UnsafeMutablePointer<T>
-    private let lock: RLock
-    private let locking: Bool
+    @usableFromInline let pointer: UnsafeMutablePointer<T>
+    @usableFromInline let lock: RLock
+    @usableFromInline let locking: Bool
 
     /// Creates a shared value.
     ///
@@ -40,25 +40,29 @@ public final class Value<T: SharedScalar>: @unchecked Sendable {
     ///   - lock: when false, reads and writes do not lock (Python's `lock=False`, a raw
     ///     value); ``getLock()`` still returns a lock you may use around your own updates.
     public init(_ initial: T, lock: Bool = true) throws {
-        region = try SharedRegion(size: RobustMutex.byteCount + max(64, MemoryLayout<T>.stride))
-        self.lock = try RLock(in: region)
+        region = try SharedRegion(size: FutexMutex.byteCount + max(64, MemoryLayout<T>.stride))
+        self.lock = RLock(in: region)
         locking = lock
-        pointer = region.allocate(T.self)
+        // In the lock's cache line (the lock uses its first 16 bytes): one line moves between
+        // processes per locked update, not two.
+        pointer = region.allocate(byteCount: MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: 1)
         pointer.initialize(to: initial)
     }
 
     /// The value. Each get and each set takes the lock on its own (see the type's notes).
+    @inlinable
     public var value: T {
         get {
             guard locking else { return pointer.pointee }
-            lock.lockForAccess()
-            defer { lock.unlockAfterAccess() }
+            let took = lock.lockForAccess()
+            defer { if took { lock.unlockAfterAccess() } }
             return pointer.pointee
         }
         set {
             guard locking else { pointer.pointee = newValue; return }
-            lock.lockForAccess()
-            defer { lock.unlockAfterAccess() }
+            let took = lock.lockForAccess()
+            defer { if took { lock.unlockAfterAccess() } }
             pointer.pointee = newValue
         }
     }

@@ -14,7 +14,7 @@ public final class Barrier: @unchecked Sendable {
     private let action: (() throws -> Void)?
     private let defaultTimeout: Double?
     let region: SharedRegion
-    private let mutex: RobustMutex
+    private let mutex: FutexMutex
     private let arrived: UnsafeMutablePointer<UInt32>
     private let generation: UnsafeMutablePointer<UInt32>
     private let brokenFlag: UnsafeMutablePointer<UInt32>
@@ -34,8 +34,7 @@ public final class Barrier: @unchecked Sendable {
         self.action = action
         defaultTimeout = timeout
         region = try SharedRegion(size: 128)
-        mutex = RobustMutex(at: region.allocate(byteCount: RobustMutex.byteCount))
-        try mutex.initialize(.normal)
+        mutex = FutexMutex(at: region.allocate(byteCount: FutexMutex.byteCount))
         let words = region.allocate(UInt32.self, count: 5)
         arrived = words
         generation = words + 1
@@ -56,7 +55,7 @@ public final class Barrier: @unchecked Sendable {
         let deadline = Deadline(timeout: timeout ?? defaultTimeout)
         try lockState()
         if brokenFlag.pointee != 0 {
-            mutex.unlock()
+            _ = mutex.unlock()
             throw BarrierError.broken
         }
         let index = Int(arrived.pointee)
@@ -68,23 +67,23 @@ public final class Barrier: @unchecked Sendable {
                     try action()
                 } catch {
                     breakRound()
-                    mutex.unlock()
+                    _ = mutex.unlock()
                     throw error
                 }
             }
             arrived.pointee = 0
             cmp_store_u32(generation, round &+ 1)
-            mutex.unlock()
+            _ = mutex.unlock()
             FutexWaiting.wake(generation, waiters: waiters, bump: false)
             return index
         }
-        mutex.unlock()
+        _ = mutex.unlock()
         let passed = FutexWaiting.wait(until: { cmp_load_u32(generation) != round }, word: generation,
                                        waiters: waiters, deadline: deadline, spins: 100)
         if !passed {
             try lockState()
             if generation.pointee == round { breakRound() }
-            mutex.unlock()
+            _ = mutex.unlock()
         }
         if cmp_load_u32(brokenGeneration) == round { throw BarrierError.broken }
         return index
@@ -96,7 +95,7 @@ public final class Barrier: @unchecked Sendable {
         try lockState()
         if arrived.pointee > 0 { breakRound() }
         brokenFlag.pointee = 0
-        mutex.unlock()
+        _ = mutex.unlock()
     }
 
     /// Breaks the barrier: current and future waiters get ``BarrierError/broken`` until
@@ -104,7 +103,7 @@ public final class Barrier: @unchecked Sendable {
     public func abort() throws {
         try lockState()
         breakRound()
-        mutex.unlock()
+        _ = mutex.unlock()
     }
 
     /// How many processes are waiting in the current round (Python's `n_waiting`).
@@ -116,7 +115,8 @@ public final class Barrier: @unchecked Sendable {
     // MARK: - Internals
 
     private func lockState() throws {
-        let (outcome, _) = try mutex.lock(deadline: .forever)
+        if mutex.tryLock() { return }
+        let (outcome, _) = mutex.lock(deadline: .forever, checkSelf: false)
         if outcome == .ownerDied {
             breakRound()  // a participant died mid-update: nobody can trust this round
         }

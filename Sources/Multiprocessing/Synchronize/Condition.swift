@@ -81,8 +81,10 @@ public final class Condition: @unchecked Sendable {
         let seen = cmp_load_u32(sequence)
         var levels: UInt32 = 1
         switch underlying {
-        case .lock(let lock): try lock.release()
-        case .rlock(let lock): levels = try lock.releaseAll()
+        case .lock(let lock):
+            guard lock.mutex.unlock() else { throw SynchronizationError.notHeld }
+        case .rlock(let lock):
+            levels = try lock.releaseAll()
         }
         _ = cmp_fetch_add_u32(waiters, 1)
         var notified = true

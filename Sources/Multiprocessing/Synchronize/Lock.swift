@@ -3,26 +3,27 @@ import Glibc
 
 /// A process-shared, non-recursive lock: Python's `multiprocessing.Lock`.
 ///
-/// Create it before starting the processes that share it. The lock is a robust pthread mutex
-/// in shared memory: if its holder dies, the next ``acquire(block:timeout:)`` throws
-/// ``SynchronizationError/previousHolderDied(pid:)`` naming the dead process, and the lock
-/// is usable again afterwards. It never deadlocks silently.
+/// Create it before starting the processes that share it. Like Python's lock, any thread or
+/// process may release it, and releasing it when it is not locked is an error. If the
+/// process holding it dies, the next ``acquire(block:timeout:)`` throws
+/// ``SynchronizationError/previousHolderDied(pid:)`` naming that process, and the lock is
+/// usable again afterwards: it never deadlocks silently.
 ///
 /// ```swift
 /// let lock = try Lock()
 /// try lock.withLock { counter.value += 1 }
 /// ```
 ///
-/// Unlike Python's semaphore-based lock, only the thread that acquired the lock may release it.
+/// The uncontended path is one atomic compare-and-swap to acquire and one exchange to
+/// release, without allocation.
 public final class Lock: @unchecked Sendable {
     let region: SharedRegion
-    let mutex: RobustMutex
+    @usableFromInline let mutex: FutexMutex
 
     /// Creates an unlocked lock in fresh shared memory.
     public init() throws {
-        region = try SharedRegion(size: RobustMutex.byteCount)
-        mutex = RobustMutex(at: region.allocate(byteCount: RobustMutex.byteCount))
-        try mutex.initialize(.errorChecking)
+        region = try SharedRegion(size: FutexMutex.byteCount)
+        mutex = FutexMutex(at: region.allocate(byteCount: FutexMutex.byteCount))
     }
 
     /// Acquires the lock.
@@ -30,28 +31,29 @@ public final class Lock: @unchecked Sendable {
     /// - Parameters:
     ///   - block: when false, return at once whether or not the lock was free.
     ///   - timeout: seconds to wait at most (nil: forever); ignored when `block` is false.
-    /// - Returns: true when the lock is now held, false when it was busy.
-    /// - Throws: ``SynchronizationError/previousHolderDied(pid:)`` when the last holder died
+    /// - Returns: true when the lock is now held, false when it stayed busy.
+    /// - Throws: ``SynchronizationError/previousHolderDied(pid:)`` when the holder died
     ///   holding it (the lock is then free again), ``SynchronizationError/wouldDeadlock`` when
     ///   this thread already holds it and would wait forever.
-    @discardableResult
+    @inlinable @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        if block, timeout == nil {
-            let (outcome, dead) = mutex.lock()
-            if outcome == .acquired { return true }
-            return try resolve(outcome, dead: dead, deadline: .forever)
+        if mutex.tryLock() {
+            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            return true
         }
-        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
-        let (outcome, dead) = try mutex.lock(deadline: deadline)
-        return try resolve(outcome, dead: dead, deadline: deadline)
+        return try acquireSlowly(block: block, timeout: timeout)
     }
 
-    private func resolve(_ outcome: RobustLockOutcome, dead: Int32?, deadline: Deadline) throws -> Bool {
+    @usableFromInline
+    func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
+        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
+        let (outcome, dead) = mutex.lock(deadline: deadline, checkSelf: true)
         switch outcome {
         case .acquired:
+            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
             return true
         case .ownerDied:
-            mutex.unlock()
+            _ = mutex.unlock()
             throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
         case .timedOut:
             return false
@@ -65,20 +67,22 @@ public final class Lock: @unchecked Sendable {
         }
     }
 
-    /// Releases the lock.
+    /// Releases the lock (from any thread or process, as in Python).
     ///
-    /// - Throws: ``SynchronizationError/notHeld`` when this thread does not hold it.
+    /// - Throws: ``SynchronizationError/releasedUnlocked`` when it was not locked.
+    @inlinable
     public func release() throws {
-        if mutex.unlock() != 0 { throw SynchronizationError.notHeld }
+        if !mutex.unlock() { throw SynchronizationError.releasedUnlocked }
     }
 
     /// Runs `body` while holding the lock (Python's `with lock:`), releasing it afterwards
     /// even when `body` throws.
     ///
     /// - Throws: what `body` throws, or an error from ``acquire(block:timeout:)``.
+    @inlinable
     public func withLock<R>(_ body: () throws -> R) throws -> R {
         try acquire()
-        defer { mutex.unlock() }
+        defer { _ = mutex.unlock() }
         return try body()
     }
 }

@@ -4,24 +4,23 @@ import Glibc
 /// A process-shared recursive lock: Python's `multiprocessing.RLock`.
 ///
 /// The thread that holds it may acquire it again; it is free once released as many times as
-/// it was acquired. Like ``Lock`` it is a robust mutex: a holder that dies is reported to the
-/// next acquirer with ``SynchronizationError/previousHolderDied(pid:)``.
+/// it was acquired, and only that thread may release it. If the process holding it dies, the
+/// next acquirer gets ``SynchronizationError/previousHolderDied(pid:)`` and the lock is free
+/// again. It is the lock of every ``Value`` and ``SharedArray`` (``Value/getLock()``).
 public final class RLock: @unchecked Sendable {
     let region: SharedRegion
-    let mutex: RobustMutex
+    @usableFromInline let mutex: FutexMutex
 
     /// Creates an unlocked recursive lock in fresh shared memory.
     public init() throws {
-        region = try SharedRegion(size: RobustMutex.byteCount)
-        mutex = RobustMutex(at: region.allocate(byteCount: RobustMutex.byteCount))
-        try mutex.initialize(.recursive)
+        region = try SharedRegion(size: FutexMutex.byteCount)
+        mutex = FutexMutex(at: region.allocate(byteCount: FutexMutex.byteCount))
     }
 
-    /// Creates the lock inside `region` (for objects that keep a lock beside their data).
-    init(in region: SharedRegion) throws {
+    /// Creates the lock inside `region` (for objects that keep their lock beside their data).
+    init(in region: SharedRegion) {
         self.region = region
-        mutex = RobustMutex(at: region.allocate(byteCount: RobustMutex.byteCount))
-        try mutex.initialize(.recursive)
+        mutex = FutexMutex(at: region.allocate(byteCount: FutexMutex.byteCount))
     }
 
     /// Acquires the lock (again, if this thread already holds it).
@@ -30,57 +29,69 @@ public final class RLock: @unchecked Sendable {
     ///   - block: when false, return at once whether or not the lock was free.
     ///   - timeout: seconds to wait at most (nil: forever); ignored when `block` is false.
     /// - Returns: true when the lock is now held, false when another thread holds it.
-    /// - Throws: ``SynchronizationError/previousHolderDied(pid:)`` when the last holder died
+    /// - Throws: ``SynchronizationError/previousHolderDied(pid:)`` when the holder died
     ///   holding it (the lock is then free again).
-    @discardableResult
+    @inlinable @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        let outcome: RobustLockOutcome
-        let dead: Int32?
-        if block, timeout == nil {
-            (outcome, dead) = mutex.lock()
-        } else {
-            (outcome, dead) = try mutex.lock(deadline: block ? Deadline(timeout: timeout) : Deadline(timeout: 0))
+        if isOwned {
+            mutex.depth.pointee &+= 1
+            return true
         }
+        if mutex.tryLock() {
+            noteAcquired()
+            return true
+        }
+        return try acquireSlowly(block: block, timeout: timeout)
+    }
+
+    @usableFromInline
+    func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
+        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
+        let (outcome, dead) = mutex.lock(deadline: deadline, checkSelf: false)
         switch outcome {
         case .acquired:
             noteAcquired()
             return true
         case .ownerDied:
-            mutex.depth.pointee = 0
-            mutex.thread.pointee = 0
-            mutex.unlock()
+            _ = mutex.unlock()
             throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
         case .timedOut, .wouldDeadlock:
             return false
         }
     }
 
-    @inline(__always)
-    private func noteAcquired() {
-        mutex.holder.pointee = system_cachedPid()
-        mutex.thread.pointee = UInt(pthread_self())
-        mutex.depth.pointee &+= 1
+    @inlinable @inline(__always)
+    func noteAcquired() {
+        cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+        mutex.depth.pointee = 1
     }
 
     /// Whether the calling thread holds the lock.
+    ///
+    /// The holder writes the word (its pid) and then its thread, and clears the thread before
+    /// unlocking; so a thread that reads its own `pthread_self()` there, and this process's
+    /// pid in the word, is the holder. (The pid matters: a forked child's main thread has the
+    /// same `pthread_self()` as the parent's forking thread.)
+    @inlinable
     var isOwned: Bool {
-        mutex.depth.pointee > 0 && mutex.holder.pointee == system_cachedPid()
-            && mutex.thread.pointee == UInt(pthread_self())
+        cmp_load_i64(mutex.thread) == FutexMutex.currentThread
+            && cmp_load_u32(mutex.word) & ~FutexMutex.waitersBit == UInt32(bitPattern: cachedProcessIdentifier)
     }
 
     /// Releases one level of the lock.
     ///
     /// - Throws: ``SynchronizationError/notHeld`` when this thread does not hold it.
+    @inlinable
     public func release() throws {
         guard isOwned else { throw SynchronizationError.notHeld }
         mutex.depth.pointee -= 1
-        if mutex.depth.pointee == 0 { mutex.thread.pointee = 0 }
-        mutex.unlock()
+        if mutex.depth.pointee == 0 { _ = mutex.unlock() }
     }
 
     /// Runs `body` while holding the lock (Python's `with rlock:`), releasing it afterwards.
     ///
     /// - Throws: what `body` throws, or an error from ``acquire(block:timeout:)``.
+    @inlinable
     public func withLock<R>(_ body: () throws -> R) throws -> R {
         try acquire()
         defer { try? release() }
@@ -94,36 +105,45 @@ public final class RLock: @unchecked Sendable {
         guard isOwned else { throw SynchronizationError.notHeld }
         let levels = mutex.depth.pointee
         mutex.depth.pointee = 0
-        mutex.thread.pointee = 0
-        for _ in 0..<levels { mutex.unlock() }
+        _ = mutex.unlock()
         return levels
     }
 
-    /// Takes the lock again `levels` times (after ``releaseAll()``).
+    /// Takes the lock again with `levels` levels (after ``releaseAll()``).
     func restore(levels: UInt32) throws {
         try acquire()
-        for _ in 1..<max(levels, 1) { _ = pthread_mutex_lock(mutex.mutex) }
         mutex.depth.pointee = levels
     }
 
-    /// Locks for a value access that cannot throw: a dead previous holder is reported on
-    /// standard error and the lock recovered, since a property getter cannot throw.
-    @inline(__always)
-    func lockForAccess() {
-        let rc = pthread_mutex_lock(mutex.mutex)
-        if rc == EOWNERDEAD {
-            let dead = mutex.holder.pointee
-            system_mutexMarkConsistent(mutex.mutex)
-            mutex.depth.pointee = 0
-            system_writeStandardError("Multiprocessing: a shared value's lock holder (pid \(dead)) died holding it; the value may be inconsistent\n")
+    /// Locks for a value access, which cannot throw. Returns false, taking nothing, when the
+    /// calling thread already holds the lock (the usual
+    /// `try value.getLock().withLock { value.value += 1 }`), so nested accesses are cheap.
+    @inlinable @inline(__always)
+    func lockForAccess() -> Bool {
+        if isOwned { return false }
+        if mutex.tryLock() {
+            noteAcquired()
+            return true
+        }
+        lockForAccessSlowly()
+        return true
+    }
+
+    /// A getter cannot throw: a dead previous holder is reported on standard error instead,
+    /// and the lock recovered.
+    @usableFromInline
+    func lockForAccessSlowly() {
+        let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: false)
+        if outcome == .ownerDied {
+            system_writeStandardError("Multiprocessing: the process holding a shared value's lock (pid \(dead ?? 0)) died; the value may be inconsistent\n")
         }
         noteAcquired()
     }
 
-    @inline(__always)
+    /// Undoes a ``lockForAccess()`` that returned true.
+    @inlinable @inline(__always)
     func unlockAfterAccess() {
-        mutex.depth.pointee -= 1
-        if mutex.depth.pointee == 0 { mutex.thread.pointee = 0 }
-        mutex.unlock()
+        mutex.depth.pointee = 0
+        _ = mutex.unlock()
     }
 }
