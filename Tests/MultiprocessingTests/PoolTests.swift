@@ -196,6 +196,20 @@ struct PoolTests {
         }
     }
 
+    @Test func fatalErrorInATaskFailsItAndThePoolRecovers() throws {
+        try withPool(processes: 2) { pool in
+            let doomed = try pool.applyAsync { () -> Int in fatalError("deliberate crash in a task") }
+            do {
+                _ = try doomed.get(timeout: 5)
+                Issue.record("the crashed task should fail")
+            } catch let PoolError.workerDied(worker, _, code) {
+                #expect(worker.hasPrefix("ForkPoolWorker-"))
+                #expect(code == -SIGILL || code == -SIGTRAP)
+            }
+            #expect(try pool.map(0..<3) { $0 * 10 } == [0, 10, 20])
+        }
+    }
+
     @Test func terminateWhileTasksRunLeavesNothingBehind() throws {
         let code = try inFreshProcess {
             let descriptorsBefore = poolDescriptorCount()

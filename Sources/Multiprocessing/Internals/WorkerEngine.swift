@@ -93,6 +93,11 @@ final class WorkerEngine: @unchecked Sendable {
     private var overflow: [(TaskKind, Int64, Int64)] = []
     private var overflowStart = 0
     private var stopsSent = false
+    /// Burst detection for `startWorkersIfNeeded`: when the last job was submitted, how many
+    /// jobs came in quick succession, and since when forks have been held back.
+    private var lastSubmission: Int64 = 0
+    private var burstLength = 0
+    private var deferringSince: Int64 = 0
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
@@ -146,6 +151,9 @@ final class WorkerEngine: @unchecked Sendable {
         }
         let id = nextJob
         nextJob += 1
+        let now = cmp_monotonic_ns()
+        burstLength = now - lastSubmission < 100_000 ? burstLength + 1 : 0
+        lastSubmission = now
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
         enqueue(job: id, chunks: chunks)
         if liveWorkers < processes, !wakePending {
@@ -266,6 +274,14 @@ final class WorkerEngine: @unchecked Sendable {
     @discardableResult
     func waitForHandler(deadline: Deadline) -> Bool {
         monitor.lock()
+        if let handler, pthread_equal(handler, pthread_self()) != 0 {
+            // Called from a callback on the handler thread (the pool was released there): it
+            // cannot wait for itself; it finishes on its own once the workers are gone.
+            self.handler = nil
+            monitor.unlock()
+            pthread_detach(pthread_self())
+            return false
+        }
         while !handlerFinished {
             if !monitor.wait(until: deadline) { monitor.unlock(); return false }
         }
@@ -296,7 +312,7 @@ final class WorkerEngine: @unchecked Sendable {
             wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
-            startWorkersIfNeeded()
+            let deferring = startWorkersIfNeeded()
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
@@ -317,7 +333,7 @@ final class WorkerEngine: @unchecked Sendable {
                 cmp_store_u32(transport.parentSleeping, 0)
                 continue
             }
-            progressed = pollExits(&pollSet, timeout: terminating ? 100 : 1000)
+            progressed = pollExits(&pollSet, timeout: deferring ? 1 : terminating ? 100 : 1000)
             cmp_store_u32(transport.parentSleeping, 0)
         }
         monitor.lock()
@@ -471,17 +487,30 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     /// With the monitor held: forks workers while there is queued work and room for them.
-    private func startWorkersIfNeeded() {
-        guard state == .running || state == .closed, liveWorkers < processes else { return }
+    ///
+    /// While jobs are being submitted in a burst (an `applyAsync` loop), a worker forked now
+    /// would soon meet a job it does not know and be replaced again, and every fork makes the
+    /// parent pay copy-on-write faults on the pages it writes next. So forks wait until the
+    /// burst pauses (200 µs without a new job), for at most 30 ms. Returns true while waiting.
+    private func startWorkersIfNeeded() -> Bool {
+        guard state == .running || state == .closed, liveWorkers < processes else { return false }
         let queued = transport.queuedCount + (overflow.count - overflowStart)
-        guard queued > 0, !jobs.isEmpty else { return }
+        guard queued > 0, !jobs.isEmpty else { return false }
+        if burstLength >= 8 {
+            let now = cmp_monotonic_ns()
+            if deferringSince == 0 { deferringSince = now }
+            if now - lastSubmission < 200_000, now - deferringSince < 30_000_000 { return true }
+        }
+        deferringSince = 0
+        burstLength = 0
         var wanted = min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else { return }
+            guard let worker = forkWorker(channel: channel) else { return false }
             workers[channel] = worker
             liveWorkers += 1
             wanted -= 1
         }
+        return false
     }
 
     /// Forks a worker for `channel` with the monitor held, so the child's copy of the job
