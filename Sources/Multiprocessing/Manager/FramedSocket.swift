@@ -6,11 +6,19 @@ import Glibc
 /// first polls the socket with non-blocking reads for a short, bounded time (`spin`): a reply
 /// that comes back within a few tens of microseconds is then picked up without the cost of
 /// putting this thread to sleep and waking it again on another core.
+///
+/// The spinning adapts: when the peer's answer did not come within the spin window, the next
+/// window is halved (down to none), so a busy machine, where spinning only takes the CPU the
+/// peer needs, soon stops spinning; every so often a window is tried again.
 final class FramedSocket {
     let fd: Int32
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
+    /// The current spin window in nanoseconds (adapted between 0 and the caller's maximum).
+    private var spinBudget: Int64 = -1
+    /// Receives done without spinning since the window shrank to nothing.
+    private var receivesWithoutSpin = 0
     /// A reusable frame for the next message this socket sends.
     var writer = FrameWriter()
 
@@ -89,14 +97,24 @@ final class FramedSocket {
     /// Reads into the buffer once: spinning first, then blocking. Returns the bytes read (0 = EOF).
     private func fill(spinNanoseconds: Int64) throws(SystemError) -> Int {
         let space = buffer.count - end
-        if spinNanoseconds > 0 {
-            let stop = monotonicNanoseconds() + spinNanoseconds
+        if spinBudget < 0 || spinBudget > spinNanoseconds { spinBudget = spinNanoseconds }
+        if spinBudget == 0, spinNanoseconds > 0 {
+            receivesWithoutSpin += 1
+            if receivesWithoutSpin >= 256 {
+                receivesWithoutSpin = 0
+                spinBudget = spinNanoseconds / 4
+            }
+        }
+        if spinBudget > 0 {
+            let stop = monotonicNanoseconds() + spinBudget
             repeat {
                 if let got = try system_recv(fd, buffer.baseAddress! + end, space, dontWait: true) {
                     end += got
+                    spinBudget = spinNanoseconds
                     return got
                 }
             } while monotonicNanoseconds() < stop
+            spinBudget = spinBudget >= 4_000 ? spinBudget / 2 : 0
         }
         let got = try system_recv(fd, buffer.baseAddress! + end, space, dontWait: false) ?? 0
         end += got

@@ -76,17 +76,37 @@ public final class Manager: @unchecked Sendable {
                                         socketDirectory: socketDirectory)
         Manager.managerCounter += 1
         let ownerPid = system_getpid()
+        let ready: (read: Int32, write: Int32)
+        do { ready = try system_pipe() } catch {
+            system_close(listener)
+            serverState.removeSocketFiles()
+            throw error
+        }
         let process = Process(name: "SyncManager-\(Manager.managerCounter)", daemon: true) {
-            serverState.serveForever(ownerPid: ownerPid)
+            system_close(ready.read)
+            serverState.serveForever(ownerPid: ownerPid, readyDescriptor: ready.write)
         }
         do {
             try process.start()
         } catch {
             system_close(listener)
+            system_close(ready.read)
+            system_close(ready.write)
             serverState.removeSocketFiles()
             throw error
         }
         system_close(listener)  // the server process has its own copy
+        system_close(ready.write)
+        // Wait until the server is set up (one byte), or gone (end of file).
+        var byte: UInt8 = 0
+        let got = (try? system_read(ready.read, &byte, 1)) ?? 0
+        system_close(ready.read)
+        if got != 1 {
+            try? process.kill()
+            try? process.join()
+            serverState.removeSocketFiles()
+            throw ManagerError.serverGone(address: boundAddress.description, reason: "the server process ended while starting")
+        }
         self.address = boundAddress
         self.authKey = authKey
         self.server = process

@@ -42,8 +42,10 @@ final class ManagerServer: @unchecked Sendable {
         }
     }
 
-    /// Serves until a client asks for shutdown or `ownerPid` ends; never returns.
-    func serveForever(ownerPid: Int32?) -> Never {
+    /// Serves until a client asks for shutdown or `ownerPid` ends; never returns. Writes one
+    /// byte to `readyDescriptor` (and closes it) once it is set up, so the owner's `Manager()`
+    /// returns only when the server will clean up after itself.
+    func serveForever(ownerPid: Int32?, readyDescriptor: Int32? = nil) -> Never {
         // Ctrl-C in a terminal goes to the whole process group; the owner decides when the
         // server stops (Python's manager process ignores SIGINT too).
         signal(SIGINT, SIG_IGN)
@@ -52,6 +54,11 @@ final class ManagerServer: @unchecked Sendable {
         // The owner dying sends SIGTERM (not the daemon's SIGKILL), so the socket files go too.
         try? system_setParentDeathSignal(SIGTERM)
         if let ownerPid, system_getppid() != ownerPid { finish() }
+        if let readyDescriptor {
+            var byte: UInt8 = 1
+            _ = try? system_write(readyDescriptor, &byte, 1)
+            system_close(readyDescriptor)
+        }
         var watched = [listener]
         if let ownerPid, let pidfd = try? system_pidfdOpen(ownerPid) { watched.append(pidfd) }
         while true {

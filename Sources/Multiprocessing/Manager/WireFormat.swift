@@ -163,7 +163,7 @@ struct FrameReader {
 
     /// The next field decoded as a `T`.
     mutating func decodedField<T: Decodable>(_ type: T.Type) throws -> T {
-        let bytes = try fieldBytes()
+        let bytes = try field()
         do {
             return try ProxyCodec.decode(type, from: bytes)
         } catch {
