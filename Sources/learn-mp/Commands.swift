@@ -93,7 +93,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "Also check the Node.js twins (node) against the same expected output.")
     var node = false
 
-    @Option(help: "How many programs run at once (default: the number of CPUs).")
+    @Option(help: "How many programs run at once (default: eight per CPU; most lesson programs mostly wait).")
     var jobs: Int?
 
     @OptionGroup var workspace: WorkspaceOptions

@@ -17,8 +17,13 @@ public struct ProcessFanOut: JobScheduler {
     /// How many jobs run at once.
     public var width: Int
 
-    /// Creates a scheduler; the default width is the number of CPUs.
-    public init(width: Int = cpuCount()) { self.width = max(1, width) }
+    /// The default width: eight programs per CPU. Lesson programs spend most of their time
+    /// sleeping or waiting for their children, so running many at once keeps the wall time of
+    /// `verify all` close to that of its longest program.
+    public static var defaultWidth: Int { cpuCount() * 8 }
+
+    /// Creates a scheduler running `width` jobs at once.
+    public init(width: Int = PoolScheduler.defaultWidth) { self.width = max(1, width) }
 
     public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
         var results = [RunResult?](repeating: nil, count: jobs.count)
@@ -93,8 +98,13 @@ public struct PoolScheduler: JobScheduler {
     /// How many jobs run at once.
     public var width: Int
 
-    /// Creates a scheduler; the default width is the number of CPUs.
-    public init(width: Int = cpuCount()) { self.width = max(1, width) }
+    /// The default width: eight programs per CPU. Lesson programs spend most of their time
+    /// sleeping or waiting for their children, so running many at once keeps the wall time of
+    /// `verify all` close to that of its longest program.
+    public static var defaultWidth: Int { cpuCount() * 8 }
+
+    /// Creates a scheduler running `width` jobs at once.
+    public init(width: Int = PoolScheduler.defaultWidth) { self.width = max(1, width) }
 
     /// A result with the index of its job (results arrive in completion order).
     struct Indexed: Codable {
