@@ -29,9 +29,12 @@ import Glibc
 /// program installed its own handler, so writing to a pipe whose reader has gone throws
 /// ``ConnectionError/brokenPipe`` instead of killing the process.
 ///
-/// A closed peer is noticed at once when it called `close()`; a peer process that ended
-/// without closing is noticed by the socket, so a few messages sent to it may still succeed
-/// (as when the kernel buffers them for a socket) before ``ConnectionError/brokenPipe``.
+/// A closed peer is noticed at once when every process holding it called `close()`; a peer
+/// process that ended without closing is noticed by the socket, so a few messages sent to it
+/// may still succeed (as when the kernel buffers them for a socket) before
+/// ``ConnectionError/brokenPipe``.
+///
+/// A connection is not thread-safe, like Python's: use each end from one thread at a time.
 public final class Connection {
     // MARK: State
 
