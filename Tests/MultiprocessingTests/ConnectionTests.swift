@@ -3,7 +3,7 @@ import Testing
 @testable import Multiprocessing
 
 /// The number of open descriptors of the calling process.
-func openDescriptorCount() -> Int {
+func connectionTestDescriptorCount() -> Int {
     guard let directory = opendir("/proc/self/fd") else { return -1 }
     defer { closedir(directory) }
     var count = 0
@@ -417,7 +417,7 @@ struct ConnectionTests {
     @Test func noDescriptorIsLeaked() throws {
         // Counted in a child: it has no other threads opening descriptors meanwhile.
         let code = try inChild {
-            let before = openDescriptorCount()
+            let before = connectionTestDescriptorCount()
             for round in 0..<50 {
                 let (a, b) = try Pipe(duplex: round % 2 == 0)
                 try b.send(round)
@@ -432,7 +432,7 @@ struct ConnectionTests {
             try child.close()
             try a.close()
             try b.close()
-            let after = openDescriptorCount()
+            let after = connectionTestDescriptorCount()
             if before != after { throw ConnectionError.invalidRange(offset: before, size: after, count: 0) }
         }
         #expect(code == 0)
