@@ -369,7 +369,7 @@ public final class Connection {
         while done < length {
             let got: Int
             do {
-                got = try system_read(bulkDescriptor, destination + done, length - done)
+                got = try system_receiveAll(bulkDescriptor, destination + done, length - done)
             } catch {
                 if error.errno == ECONNRESET { throw ConnectionError.endOfFile }
                 throw error
