@@ -29,9 +29,12 @@ import Glibc
 /// program installed its own handler, so writing to a pipe whose reader has gone throws
 /// ``ConnectionError/brokenPipe`` instead of killing the process.
 ///
-/// A closed peer is noticed at once when it called `close()`; a peer process that ended
-/// without closing is noticed by the socket, so a few messages sent to it may still succeed
-/// (as when the kernel buffers them for a socket) before ``ConnectionError/brokenPipe``.
+/// A closed peer is noticed at once when every process holding it called `close()`; a peer
+/// process that ended without closing is noticed by the socket, so a few messages sent to it
+/// may still succeed (as when the kernel buffers them for a socket) before
+/// ``ConnectionError/brokenPipe``.
+///
+/// A connection is not thread-safe, like Python's: use each end from one thread at a time.
 public final class Connection {
     // MARK: State
 
@@ -366,7 +369,7 @@ public final class Connection {
         while done < length {
             let got: Int
             do {
-                got = try system_read(bulkDescriptor, destination + done, length - done)
+                got = try system_receiveAll(bulkDescriptor, destination + done, length - done)
             } catch {
                 if error.errno == ECONNRESET { throw ConnectionError.endOfFile }
                 throw error
@@ -557,7 +560,7 @@ public final class Connection {
     /// or `deadline` passes. Returns whether a receive would now not block.
     private func waitUntilReadable(_ ring: SharedRing, deadline: Deadline) throws -> Bool {
         if ring.available > 0 || peerGone { return true }
-        if spin(until: deadline, { ring.available > 0 }) { return true }
+        if !deadline.hasExpired, spin(until: deadline, { ring.available > 0 }) { return true }
         while true {
             armWait()
             cmp_fence()
@@ -593,18 +596,21 @@ public final class Connection {
         }
     }
 
-    /// Busy-waits up to `spinNanoseconds` (never past `deadline`) for `condition`.
+    /// Waits up to `spinNanoseconds` (never past `deadline`) for `condition` without sleeping:
+    /// a few hundred pause instructions (the other side may be answering on another core),
+    /// then `sched_yield` (on a busy machine the other side may need this core to answer).
     @inline(__always)
     private func spin(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
-        let now = monotonicNanoseconds()
-        var stop = now + Self.spinNanoseconds
-        if let limit = deadline.nanoseconds { stop = min(stop, limit) }
-        var rounds = 0
-        while true {
+        for _ in 0..<256 {
             if condition() { return true }
             cmp_spin_pause()
-            rounds += 1
-            if rounds & 63 == 0, monotonicNanoseconds() >= stop { return false }
+        }
+        var stop = monotonicNanoseconds() + Self.spinNanoseconds
+        if let limit = deadline.nanoseconds { stop = min(stop, limit) }
+        while true {
+            if condition() { return true }
+            if monotonicNanoseconds() >= stop { return false }
+            sched_yield()
         }
     }
 

@@ -121,3 +121,12 @@ func system_drainWakeUps(_ fd: Int32) -> Bool {
         if got < size { return false }
     }
 }
+
+// MARK: - Reading whole blocks
+
+/// `recv(fd, buffer, count, MSG_WAITALL)`: on a stream socket, returns when `count` bytes
+/// arrived (fewer only at end-of-file or on a signal), so a large block costs one wake-up
+/// instead of one per kernel buffer's worth.
+func system_receiveAll(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) throws(SystemError) -> Int {
+    try retryingOnInterrupt("recv(fd \(fd), MSG_WAITALL)") { Glibc.recv(fd, buffer, count, Int32(MSG_WAITALL)) }
+}
