@@ -136,7 +136,7 @@ enum OutputDiff {
             switch element {
             case .line(let line): templates[line.index] = line.template
             case .anyLines(let index): gaps.insert(index)
-            case .unordered(let lines): for line in lines { templates[line.index] = line.template }
+            case .unordered(let lines), .repeated(let lines): for line in lines { templates[line.index] = line.template }
             case .interleaved(let groups): for line in groups.joined() { templates[line.index] = line.template }
             }
         }
