@@ -155,6 +155,33 @@ import Testing
         #expect(try !matches(expected, "Dict: {0: 0, 2: 20, 1: 10, 4: 41, 3: 30}\nList: [0, 2, 1, 4, 3]\n"), "a wrong value")
         #expect(try !matches(expected, "Dict: {0: 0, 2: 20, 1: 10, 4: 40}\nList: [0, 2, 1, 4]\n"), "a lost update")
     }
+
+    @Test func producerConsumerTranscripts() throws {
+        let lesson = try FileSystem.readText(packageRoot + "/lessons/06-applications.md")
+        let expected = try #require(outputBlock(lesson, demo: "producer-consumer"))
+        let good = """
+            Consumer 0 consumed: 82 from Producer 0
+            Consumer 0 consumed: 50 from Producer 1
+            Consumer 2 consumed: 42 from Producer 1
+            Consumer 2 consumed: 67 from Producer 0
+            Producer 1 produced: 42
+            Producer 1 produced: 50
+            Consumer 1 consumed: 83 from Producer 1
+            Producer 0 produced: 82
+            Producer 0 produced: 67
+            Producer 1 produced: 83
+            All processes finished
+            """
+        #expect(try matches(expected, good))
+        // Consumer 1 reports an item Producer 1 never made.
+        #expect(try !matches(expected, good.replacingOnce("83 from Producer 1", with: "84 from Producer 1")))
+        // The item was made, but by the other producer.
+        #expect(try !matches(expected, good.replacingOnce("82 from Producer 0", with: "82 from Producer 1")))
+        // A consumer that consumed nothing, a line of another shape, a missing last line.
+        #expect(try !matches(expected, good.replacingOnce("Consumer 2 consumed: 42 from Producer 1\nConsumer 2 consumed: 67 from Producer 0\n", with: "")))
+        #expect(try !matches(expected, good.replacingOnce("Producer 0 produced: 67", with: "Producer 0 made: 67")))
+        #expect(try !matches(expected, good.replacingOnce("\nAll processes finished", with: "")))
+    }
 }
 
 /// The text of the `output demo=<demo>` block in a lesson.
