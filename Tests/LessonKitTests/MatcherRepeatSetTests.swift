@@ -156,6 +156,17 @@ import Testing
         #expect(try !matches(expected, "Dict: {0: 0, 2: 20, 1: 10, 4: 40}\nList: [0, 2, 1, 4]\n"), "a lost update")
     }
 
+    @Test func theDiffNamesStrayLinesAndListOrders() throws {
+        let expected = "[interleaved]\n[repeat]\nA [INT]\n[/repeat]\n---\n[repeat]\nB [INT]\n[/repeat]\n[/interleaved]\nend\n"
+        let stray = try OutputMatcher.match(expected: expected, actual: "A 1\nC 2\nB 3\nend\n")
+        #expect(!stray.matched)
+        #expect(stray.diff.contains("output lines that match no expected line: 2 `C 2`"), "\(stray.diff)")
+        let lists = "{[unordered:o]1: 10, 2: 20[/unordered]}\n[[unordered:o]1, 2[/unordered]]\n"
+        let disagree = try OutputMatcher.match(expected: lists, actual: "{2: 20, 1: 10}\n[1, 2]\n")
+        #expect(!disagree.matched)
+        #expect(disagree.diff.contains("the lists named o do not come in one order"), "\(disagree.diff)")
+    }
+
     @Test func producerConsumerTranscripts() throws {
         let lesson = try FileSystem.readText(packageRoot + "/lessons/06-applications.md")
         let expected = try #require(outputBlock(lesson, demo: "producer-consumer"))
