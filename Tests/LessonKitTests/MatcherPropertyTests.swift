@@ -127,3 +127,132 @@ func interleavedPattern(_ groups: [[String]]) -> String {
         }
     }
 }
+
+// MARK: - [repeat], set captures, inline [unordered]
+
+/// Distinct items in Python's repr style: numbers, `k: v` pairs, short lists and strings.
+func reprItems(_ random: inout SplitMix) -> [String] {
+    let count = Int.random(in: 0...8, using: &random)
+    return (0..<count).map { index in
+        switch Int.random(in: 0...3, using: &random) {
+        case 0: "\(index * 7 - 3)"
+        case 1: "\(index): \(index * 10)"
+        case 2: "[\(index), \(index + 1)]"
+        default: "'s\(index), x'"
+        }
+    }
+}
+
+@Suite struct MatcherRepeatSetPropertyTests {
+    @Test func anyPermutationOfTheItemsMatchesInlineUnordered() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            let items = reprItems(&random)
+            let pattern = "List: [[unordered]" + items.joined(separator: ", ") + "[/unordered]] end\n"
+            let actual = "List: [" + items.shuffled(using: &random).joined(separator: ", ") + "] end\n"
+            #expect(matched(pattern, actual), "\(actual)")
+        }
+    }
+
+    @Test func aChangedItemNeverMatchesInlineUnordered() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            var items = reprItems(&random)
+            if items.isEmpty { items = ["1"] }
+            let pattern = "{[unordered]" + items.joined(separator: ", ") + "[/unordered]}\n"
+            var shuffled = items.shuffled(using: &random)
+            let index = Int.random(in: 0..<shuffled.count, using: &random)
+            switch Int.random(in: 0...2, using: &random) {
+            case 0: shuffled[index] += "9"                 // a changed item
+            case 1: shuffled.remove(at: index)             // a lost item
+            default: shuffled.append(shuffled[index])      // an item twice
+            }
+            #expect(!matched(pattern, "{" + shuffled.joined(separator: ", ") + "}\n"), "\(shuffled)")
+        }
+    }
+
+    @Test func namedListsMatchOnlyInTheSameOrder() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            let count = Int.random(in: 1...7, using: &random)
+            let first = Array(0..<count).shuffled(using: &random)
+            let second = Int.random(in: 0...1, using: &random) == 0 ? first : Array(0..<count).shuffled(using: &random)
+            let keys = (0..<count).map(String.init).joined(separator: ", ")
+            let pairs = (0..<count).map { "\($0): \($0 * 10)" }.joined(separator: ", ")
+            let pattern = "{[unordered:o]\(pairs)[/unordered]}\n[[unordered:o]\(keys)[/unordered]]\n"
+            let actual = "{" + first.map { "\($0): \($0 * 10)" }.joined(separator: ", ") + "}\n["
+                + second.map(String.init).joined(separator: ", ") + "]\n"
+            #expect(matched(pattern, actual) == (first == second), "\(actual)")
+        }
+    }
+
+    @Test func nRepetitionsMatchForEveryNAtLeastOne() async {
+        await propertyCheck(count: 100, input: Gen.int(in: 0...60), Gen.int(in: 1...3)) { n, width in
+            let body = (0..<width).map { "step \($0) of [INT]" }
+            let pattern = "begin\n[repeat]\n" + body.joined(separator: "\n") + "\n[/repeat]\nend\n"
+            let runs = (0..<n).flatMap { run in (0..<width).map { "step \($0) of \(run)" } }
+            let actual = (["begin"] + runs + ["end"]).joined(separator: "\n")
+            #expect(matched(pattern, actual) == (n >= 1), "n=\(n)")
+            if n >= 1 {
+                // A run cut short never matches.
+                let cut = (["begin"] + runs.dropLast() + ["end"]).joined(separator: "\n")
+                #expect(matched(pattern, cut) == (width == 1 && n >= 2), "n=\(n) width=\(width)")
+            }
+        }
+    }
+
+    @Test func repeatedGroupsMatchAnyInterleavingOfAnyLengths() async {
+        await propertyCheck(count: 100, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            let groupCount = Int.random(in: 1...5, using: &random)
+            let lengths = (0..<groupCount).map { _ in Int.random(in: 1...12, using: &random) }
+            var positions = [Int](repeating: 0, count: groupCount)
+            var output: [String] = []
+            while output.count < lengths.reduce(0, +) {
+                let open = (0..<groupCount).filter { positions[$0] < lengths[$0] }
+                let group = open.randomElement(using: &random)!
+                output.append("worker \(group) item \(positions[group])")
+                positions[group] += 1
+            }
+            let pattern = "[interleaved]\n" + (0..<groupCount).map { "[repeat]\nworker \($0) item [INT]\n[/repeat]\n" }
+                .joined(separator: "---\n") + "[/interleaved]\n"
+            #expect(matched(pattern, output.joined(separator: "\n")))
+            // A group that printed nothing never matches.
+            let missing = Int.random(in: 0..<groupCount, using: &random)
+            #expect(!matched(pattern, output.filter { !$0.hasPrefix("worker \(missing) ") }.joined(separator: "\n")))
+        }
+    }
+
+    @Test func aConsumedValueOutsideTheProducedSetNeverMatches() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            let made = (0..<Int.random(in: 1...15, using: &random)).map { _ in
+                (producer: Int.random(in: 0...1, using: &random), item: Int.random(in: 1...100, using: &random))
+            }
+            var used = (0..<Int.random(in: 1...15, using: &random)).map { _ in made.randomElement(using: &random)! }
+            let pattern = """
+                [unordered]
+                [repeat]
+                Producer [INT:+made.producer] produced: [INT:+made.item]
+                [/repeat]
+                [repeat]
+                Consumer consumed: [INT:in made.item] from Producer [INT:in made.producer]
+                [/repeat]
+                [/unordered]
+
+                """
+            func transcript() -> String {
+                let lines = made.map { "Producer \($0.producer) produced: \($0.item)" }
+                    + used.map { "Consumer consumed: \($0.item) from Producer \($0.producer)" }
+                return lines.shuffled(using: &random).joined(separator: "\n")
+            }
+            #expect(matched(pattern, transcript()))
+            // Change one consumed pair to one nobody produced.
+            let index = Int.random(in: 0..<used.count, using: &random)
+            repeat {
+                used[index] = (Int.random(in: 0...1, using: &random), Int.random(in: 1...100, using: &random))
+            } while made.contains { $0.producer == used[index].producer && $0.item == used[index].item }
+            #expect(!matched(pattern, transcript()))
+        }
+    }
+}

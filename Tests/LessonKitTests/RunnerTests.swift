@@ -151,3 +151,39 @@ import Testing
         #expect(chunks.first == "进程 1\n")
     }
 }
+
+@Suite struct MinimumTimeTests {
+    func job(minimum: Double?) -> RunJob {
+        RunJob(lesson: "t", demo: "semaphore", runtime: .python, executable: "python3", script: "", files: [],
+               expected: "done\n", expectedExit: 0, timeout: 30, minimumSeconds: minimum, outputLimit: 1 << 20)
+    }
+
+    func spawn(seconds: Double) -> SpawnResult {
+        SpawnResult(stdout: "done\n", stderr: "", termination: .exited(0), seconds: seconds, timedOut: false, flooded: false)
+    }
+
+    @Test func aRunFasterThanMinTimeFailsAndSaysWhy() {
+        let result = Runner.check(job(minimum: 2.8), spawn(seconds: 1.0234))
+        #expect(!result.passed)
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.contains("finished in 1.02 s, but the lesson's fact needs at least 2.8 s") == true,
+                "\(result.problems)")
+        #expect(result.problems.first?.contains("min-time=2.8") == true)
+    }
+
+    @Test func aRunThatTakesLongEnoughPasses() {
+        #expect(Runner.check(job(minimum: 2.8), spawn(seconds: 3.05)).passed)
+        #expect(Runner.check(job(minimum: nil), spawn(seconds: 0.01)).passed)
+    }
+
+    @Test func minTimeIsReadFromTheOutputBlock() {
+        let text = "---\ntitle: t\n---\n\n```swift demo=t\nprint(1)\n```\n\n```output demo=t min-time=2.8\n1\n```\n"
+        let parsed = LessonParser.parse(text, path: "lessons/99-t.md")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        #expect(parsed.lesson.samples.first?.output?.minimumSeconds == 2.8)
+        for bad in ["min-time=0", "min-time=soon", "mintime=2"] {
+            let broken = LessonParser.parse(text.replacingOnce("min-time=2.8", with: bad), path: "lessons/99-t.md")
+            #expect(broken.problems.count == 1, "\(bad): \(broken.problems)")
+        }
+    }
+}

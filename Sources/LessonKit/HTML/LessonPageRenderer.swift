@@ -335,8 +335,9 @@ struct LessonPageRenderer {
                 if let close = tail.firstIndex(of: "]"), tail.distance(from: open, to: close) <= 24 {
                     let inner = tail[tail.index(after: open)..<close]
                     let isPattern = inner == ".." || (!inner.isEmpty && inner.allSatisfy {
-                        $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ":" || $0 == "/" || $0 == "_" || $0 == "-")
-                    } && (inner.first == "/" || inner.first!.isUppercase || ["unordered", "interleaved"].contains(String(inner))))
+                        $0.isASCII && ($0.isLetter || $0.isNumber || ":/_-+. ".contains($0))
+                    } && (inner.first == "/" || inner.first!.isUppercase || ["unordered", "interleaved", "repeat"].contains(String(inner))
+                          || inner.hasPrefix("unordered:")))
                     if isPattern {
                         out += "<span class=\"placeholder\">\(HTML.escape(String(tail[open...close])))</span>"
                         rest = tail[tail.index(after: close)...]

@@ -132,11 +132,12 @@ enum OutputDiff {
         let expected = pattern.lines
         var templates: [LineTemplate?] = expected.map { _ in nil }
         var gaps = Set<Int>()
+        var anyLines = false
         for element in pattern.elements {
             switch element {
             case .line(let line): templates[line.index] = line.template
-            case .anyLines(let index): gaps.insert(index)
-            case .unordered(let lines): for line in lines { templates[line.index] = line.template }
+            case .anyLines(let index): gaps.insert(index); anyLines = true
+            case .unordered(let lines), .repeated(let lines): for line in lines { templates[line.index] = line.template }
             case .interleaved(let groups): for line in groups.joined() { templates[line.index] = line.template }
             }
         }
@@ -157,6 +158,16 @@ enum OutputDiff {
         if diff.isEmpty {
             diff = conflictNote(rows: rows, templates: templates, actual: bytes, expected: expected)
         }
+        if !anyLines {
+            // Block markers absorb lines in the alignment: name the lines no expected line takes.
+            let known = templates.compactMap { $0 }
+            let strays = bytes.indices.filter { j in !known.contains { $0.match(bytes[j], captures: Captures()) != nil } }
+            if !strays.isEmpty {
+                note += "output lines that match no expected line: "
+                    + strays.prefix(5).map { "\($0 + 1) `\(shown[$0])`" }.joined(separator: ", ")
+                    + (strays.count > 5 ? " and \(strays.count - 5) more" : "") + "\n"
+            }
+        }
         return diff + note
     }
 
@@ -172,6 +183,15 @@ enum OutputDiff {
                 }
                 if seen[capture.name] == nil { seen[capture.name] = (capture.value, j) }
             }
+        }
+        let lists = Set(templates.compactMap { $0 }.flatMap { template in
+            template.tokens.compactMap { token -> String? in
+                if case .unorderedItems(_, let name?) = token { name } else { nil }
+            }
+        })
+        if !lists.isEmpty {
+            return "every line matches on its own, but not in an order the blocks allow, or the lists named "
+                + lists.sorted().joined(separator: ", ") + " do not come in one order\n"
         }
         return "every line matches on its own, but not in an order the [unordered]/[interleaved] blocks allow\n"
     }

@@ -167,7 +167,8 @@ public struct InputFile: Sendable, Equatable, Codable {
     }
 }
 
-/// The expected output of a demo (```` ```output demo=<slug> [timeout=N] [exit=N] ````).
+/// The expected output of a demo
+/// (```` ```output demo=<slug> [timeout=N] [exit=N] [min-time=S] ````).
 public struct ExpectedOutput: Sendable, Equatable {
     /// The expected text, in the expected-output language (see ``OutputPattern``).
     public var text: String
@@ -175,6 +176,9 @@ public struct ExpectedOutput: Sendable, Equatable {
     public var timeout: Double
     /// The exit code the demo must end with (default 0).
     public var exitCode: Int32
+    /// The fewest seconds a correct run can take (`min-time=2.8`), or nil. For facts that only
+    /// time shows: five one-second holders, at most two at a time, need three seconds.
+    public var minimumSeconds: Double? = nil
     /// The line of the opening fence.
     public var line: Int
 

@@ -231,8 +231,19 @@ private struct Builder {
                 problems.append(.badOption(file: path, line: line, option: "exit=\(value)", reason: "expected an exit code 0…255, e.g. exit=1"))
             }
         }
+        if let value = info.options["min-time"] {
+            if let seconds = Double(value), seconds > 0, seconds.isFinite {
+                output.minimumSeconds = seconds
+            } else {
+                problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, > 0, e.g. min-time=2.8"))
+            }
+        }
+        let known: Set<String> = ["demo", "timeout", "exit", "min-time"]
+        for (key, value) in info.options.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
+            problems.append(.badOption(file: path, line: line, option: "\(key)=\(value)", reason: "unknown; output blocks take demo=<slug>, timeout=<seconds>, exit=<code>, min-time=<seconds>"))
+        }
         for flag in info.flags {
-            problems.append(.badOption(file: path, line: line, option: flag, reason: "unknown; output blocks take demo=<slug>, timeout=<seconds>, exit=<code>"))
+            problems.append(.badOption(file: path, line: line, option: flag, reason: "unknown; output blocks take demo=<slug>, timeout=<seconds>, exit=<code>, min-time=<seconds>"))
         }
         do {
             _ = try OutputPattern(parsing: block.code)

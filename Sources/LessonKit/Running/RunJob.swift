@@ -37,6 +37,8 @@ public struct RunJob: Sendable, Codable {
     public var expectedExit: Int32
     /// Seconds before the program counts as hanging.
     public var timeout: Double
+    /// The fewest seconds a correct run takes (`min-time=` on the output block), or nil.
+    public var minimumSeconds: Double? = nil
     /// The output limit in bytes.
     public var outputLimit: Int
 

@@ -75,7 +75,9 @@ public enum Runner {
             case .exited(let code) where code != job.expectedExit:
                 problems.append("exit code \(code), expected \(job.expectedExit)" + (job.expectedExit == 0 ? "" : " (exit=\(job.expectedExit))"))
             case .exited:
-                break
+                if let minimum = job.minimumSeconds, spawn.seconds < minimum {
+                    problems.append(tooFast(seconds: spawn.seconds, minimum: minimum))
+                }
             }
         }
         var diff = ""
@@ -94,6 +96,12 @@ public enum Runner {
         }
         return RunResult(job: job, spawn: spawn, passed: problems.isEmpty, problems: problems, diff: diff,
                          captures: captures, trace: trace)
+    }
+
+    /// The report of a run that ended sooner than its output block's `min-time=` allows.
+    static func tooFast(seconds: Double, minimum: Double) -> String {
+        let shown = (seconds * 100).rounded() / 100
+        return "too fast: finished in \(format(shown)) s, but the lesson's fact needs at least \(format(minimum)) s (min-time=\(format(minimum)) on the output block): work that should wait for its turn ran at once, so the waiting the lesson shows did not happen"
     }
 
     static func failed(_ job: RunJob, _ reason: String) -> RunResult {
