@@ -89,7 +89,7 @@ func system_writeStandardError(_ text: String) {
 
 func system_exit(_ code: Int32) -> Never {
     fflush(nil)
-    _exit(code)
+    ChildStartup.exit(code)  // bound in the parent: see ChildStartup
 }
 
 // MARK: - File descriptors
