@@ -56,31 +56,28 @@ enum Trace {
     /// A pool or executor worker began task `index` of job `job`.
     static func taskStarted(pid: Int32, job: Int, index: Int) {
         guard isEnabled else { return }
-        LineWriter.write(to: descriptor) { line in
-            line.append(#"{"event":"task-start","pid":"#)
-            line.append(Int64(pid))
-            line.append(#","job":"#)
-            line.append(Int64(job))
-            line.append(#","task":"#)
-            line.append(Int64(index))
-            line.append(#","t":"#)
-            line.append(monotonicNanoseconds())
-            line.append("}\n")
-        }
+        taskEvent(#"{"event":"task-start","pid":"#, pid: pid, job: job, index: index, failed: nil)
     }
 
     /// A pool or executor worker finished task `index` of job `job`.
     static func taskEnded(pid: Int32, job: Int, index: Int, failed: Bool) {
         guard isEnabled else { return }
+        taskEvent(#"{"event":"task-end","pid":"#, pid: pid, job: job, index: index, failed: failed)
+    }
+
+    /// One task line: `opening` names the event; `failed` is written when given.
+    private static func taskEvent(_ opening: StaticString, pid: Int32, job: Int, index: Int, failed: Bool?) {
         LineWriter.write(to: descriptor) { line in
-            line.append(#"{"event":"task-end","pid":"#)
+            line.append(opening)
             line.append(Int64(pid))
             line.append(#","job":"#)
             line.append(Int64(job))
             line.append(#","task":"#)
             line.append(Int64(index))
-            line.append(#","failed":"#)
-            line.append(failed ? "true" : "false")
+            if let failed {
+                line.append(#","failed":"#)
+                line.append(failed ? "true" : "false")
+            }
             line.append(#","t":"#)
             line.append(monotonicNanoseconds())
             line.append("}\n")
