@@ -12,36 +12,30 @@ import Glibc
 /// mappings at fork). `prepare()` calls, in the parent and harmlessly, each function the child
 /// calls on its way to `run()` and out through `_exit`, so the child inherits them bound.
 enum ChildStartup {
-    nonisolated(unsafe) private static var prepared = false
-
-    /// `_exit`, called through the address the parent looked up, so a child needs no lookup.
-    nonisolated(unsafe) private static var exitAddress: (@convention(c) (Int32) -> Void)?
-
-    /// Ends the calling process at once with `code` (`_exit`).
-    static func exit(_ code: Int32) -> Never {
-        if let exitAddress { exitAddress(code) }
-        _exit(code)
-    }
-
-    /// Binds, in the calling (parent) process, what `Process.runChild` and `system_exit` call.
-    /// Only queries: nothing about the parent changes. Cheap after the first call.
-    @inline(__always)
-    static func prepare() {
-        if !prepared { bindChildFunctions() }
-    }
-
-    @inline(never)
-    private static func bindChildFunctions() {
-        prepared = true
+    /// `_exit`, called through the address looked up in the parent, so a child needs no
+    /// lookup. Computing it binds the rest (a lazy global: initialized once, thread-safely).
+    private static let exitAddress: (@convention(c) (Int32) -> Void)? = {
         var mask = sigset_t()
         sigemptyset(&mask)
         pthread_sigmask(SIG_SETMASK, nil, &mask)
         _ = system_getppid()
         _ = cmp_get_parent_death_signal()
         _ = Trace.isEnabled
-        if let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_exit") {
-            exitAddress = unsafeBitCast(address, to: (@convention(c) (Int32) -> Void).self)
-        }
+        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_exit") else { return nil }
+        return unsafeBitCast(address, to: (@convention(c) (Int32) -> Void).self)
+    }()
+
+    /// Binds, in the calling (parent) process, what `Process.runChild` and `system_exit` call.
+    /// Only queries: nothing about the parent changes. Cheap after the first call.
+    @inline(__always)
+    static func prepare() {
+        _ = exitAddress
+    }
+
+    /// Ends the calling process at once with `code` (`_exit`).
+    static func exit(_ code: Int32) -> Never {
+        if let exitAddress { exitAddress(code) }
+        _exit(code)
     }
 
     /// Unblocks every signal in the calling thread.
