@@ -65,7 +65,11 @@ let package = Package(
         .executableTarget(
             name: "mp-bench",
             dependencies: ["Multiprocessing"],
-            path: "bench/Sources/mp-bench"
+            path: "bench/Sources/mp-bench",
+            // The Swift runtime linked in, as `--static-swift-stdlib` does: a fork copies and
+            // an exit tears down every mapping, and the shared runtime libraries are about 50
+            // of the 77 (bench/README.md).
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
         // MARK: Tests

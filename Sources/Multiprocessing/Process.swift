@@ -31,6 +31,8 @@ open class Process: @unchecked Sendable {
     private enum Role { case child, main, parent }
     private enum State {
         case initial
+        /// `pidfd` is -1 until something needs it (`join(timeout:)`, `sentinel`): a plain
+        /// start+join never opens one.
         case running(pid: Int32, pidfd: Int32)
         case finished(pid: Int32, exitCode: Int32)
         case closed
@@ -72,7 +74,7 @@ open class Process: @unchecked Sendable {
     }
 
     /// The parent of a child, as seen from the child.
-    private init(parentWithPid pid: Int32, name: String, identity: [Int]) {
+    init(parentWithPid pid: Int32, name: String, identity: [Int]) {
         self.identity = identity
         self.name = name
         daemon = false
@@ -116,9 +118,20 @@ open class Process: @unchecked Sendable {
     /// A descriptor that becomes readable when the child ends (a pidfd), for ``wait(_:timeout:)``
     /// style polling; nil before start and after the child was reaped.
     public var sentinel: Int32? {
+        guard role == .child else { return nil }
+        let pidfd = openPidfd()
+        return pidfd >= 0 ? pidfd : nil
+    }
+
+    /// The child's pidfd, opened on first use (a zombie not yet reaped still has one); -1
+    /// when the child is not running or the kernel has no pidfds.
+    private func openPidfd() -> Int32 {
         withState { state in
-            if case .running(_, let pidfd) = state, pidfd >= 0 { return pidfd }
-            return nil
+            guard case .running(let pid, let pidfd) = state else { return -1 }
+            if pidfd >= 0 { return pidfd }
+            guard let opened = try? system_pidfdOpen(pid) else { return -1 }
+            state = .running(pid: pid, pidfd: opened)
+            return opened
         }
     }
 
@@ -168,30 +181,33 @@ open class Process: @unchecked Sendable {
         }
         let table = ProcessTable.shared
         let parent = table.current
-        let parentPid = system_getpid()
+        let parentPid = table.pid
+        ChildStartup.prepare()
         fflush(nil)
         let pid = try system_fork()
         if pid == 0 { runChild(parent: parent, parentPid: parentPid) }
-        let pidfd = (try? system_pidfdOpen(pid)) ?? -1
-        withState { $0 = .running(pid: pid, pidfd: pidfd) }
+        withState { $0 = .running(pid: pid, pidfd: -1) }
         table.registerChild(self)
     }
 
     /// The child side of `start()`: never returns.
+    ///
+    /// Every page the child writes is copied, and every library function it calls for the
+    /// first time is looked up by the dynamic linker in the child's copy; so the path to `run()`
+    /// allocates nothing it can avoid (the parent's `Process` view is made on first use) and
+    /// calls only functions `ChildStartup.prepare()` has already bound in the parent.
     private func runChild(parent: Process, parentPid: Int32) -> Never {
-        let parentView = Process(parentWithPid: parentPid, name: parent.name, identity: parent.identity)
-        withState { $0 = .running(pid: system_getpid(), pidfd: -1) }
-        ProcessTable.resetAfterFork(current: self, parent: parentView)
+        let pid = system_getpid()
+        withState { $0 = .running(pid: pid, pidfd: -1) }
+        ProcessTable.resetAfterFork(current: self, pid: pid, parentPid: parentPid, parent: parent)
         // The forking thread may block signals (Dispatch's worker threads block most of them);
         // the child must answer terminate() and Ctrl-C like any process.
-        var none = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
+        ChildStartup.unblockAllSignals()
         if daemon {
             try? system_setParentDeathSignal(SIGKILL)
             if system_getppid() != parentPid { system_exit(1) }  // the parent died before prctl
         }
-        Trace.processStarted(pid: system_getpid(), parent: parentPid, name: name)
+        Trace.processStarted(pid: pid, parent: parentPid, name: name)
         var code: Int32 = 0
         do {
             try run()
@@ -211,40 +227,38 @@ open class Process: @unchecked Sendable {
     /// - Throws: ``ProcessError/notStarted(name:)`` when the process was never started.
     public func join(timeout: Double? = nil) throws {
         guard role == .child, self !== ProcessTable.shared.current else { throw ProcessError.notAChild(name: name) }
-        let pidfd: Int32 = try withState { state in
+        let finished: Bool = try withState { state in
             switch state {
             case .initial: throw ProcessError.notStarted(name: name)
             case .closed: throw ProcessError.closed(name: name)
-            case .finished: return -2
-            case .running(_, let pidfd): return pidfd
+            case .finished: return true
+            case .running: return false
             }
         }
-        if pidfd == -2 { return }
-        if timeout == nil || pidfd < 0 {
-            if timeout == nil {
-                try reap(options: 0)
-            } else {
-                // No pidfd (very old kernel): poll the child's state.
-                let deadline = Deadline(timeout: timeout)
-                while isAlive, !deadline.hasExpired { usleep(1000) }
-            }
-        } else {
+        if finished { return }
+        if timeout == nil {
+            try reap(options: 0)
+        } else if case let pidfd = openPidfd(), pidfd >= 0 {
             let ready = try system_poll(pidfd, events: Int16(POLLIN), deadline: Deadline(timeout: timeout))
             if ready != 0 { try reap(options: 0) }
+        } else {
+            // No pidfd (very old kernel): poll the child's state.
+            let deadline = Deadline(timeout: timeout)
+            while isAlive, !deadline.hasExpired { usleep(1000) }
         }
         if !isAlive { ProcessTable.shared.removeChild(self) }
     }
 
     /// Collects the child's exit status if it has ended (`WNOHANG`) or waits for it (0).
     private func reap(options: Int32) throws {
-        let target: (pid: Int32, pidfd: Int32)? = withState { state in
-            if case .running(let pid, let pidfd) = state { return (pid, pidfd) }
+        let target: Int32? = withState { state in
+            if case .running(let pid, _) = state { return pid }
             return nil
         }
         guard let target else { return }
         let result: (pid: pid_t, status: Int32)?
         do {
-            result = try system_waitpid(target.pid, options: options)
+            result = try system_waitpid(target, options: options)
         } catch {
             guard error.errno == ECHILD else { throw error }
             // Another thread reaped it; wait for it to record the status.
@@ -254,10 +268,11 @@ open class Process: @unchecked Sendable {
         guard let result else { return }
         let code = decodeExitCode(waitStatus: result.status)
         withState { state in
-            if target.pidfd >= 0 { system_close(target.pidfd) }
-            state = .finished(pid: target.pid, exitCode: code)
+            // Closed here, not earlier: another thread may have opened it while we waited.
+            if case .running(_, let pidfd) = state, pidfd >= 0 { system_close(pidfd) }
+            state = .finished(pid: target, exitCode: code)
         }
-        Trace.processExited(pid: target.pid, exitCode: code)
+        Trace.processExited(pid: target, exitCode: code)
     }
 
     /// Sends `SIGTERM` to the child. Does nothing once it has ended.

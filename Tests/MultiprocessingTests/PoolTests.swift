@@ -26,6 +26,21 @@ struct PoolTests {
 
     // MARK: Ordering
 
+    @Test func integerRangeMapsInferInt() throws {
+        // `&*` once made the literal range's element Int128, which the codec cannot carry.
+        try withPool(processes: 2) { pool in
+            let squares = try pool.map(0..<100) { $0 &* $0 }
+            #expect(type(of: squares) == [Int].self)
+            #expect(squares == (0..<100).map { $0 * $0 })
+            let doubled = try pool.map(1...5) { $0 &+ $0 }
+            #expect(type(of: doubled) == [Int].self)
+            #expect(doubled == [2, 4, 6, 8, 10])
+            let streamed = Array(try pool.imap(0..<4) { $0 &* 3 })
+            #expect(type(of: streamed) == [Int].self)
+            #expect(streamed == [0, 3, 6, 9])
+        }
+    }
+
     @Test func mapKeepsOrderForEveryChunkSize() throws {
         try withPool(processes: 3) { pool in
             let expected = (0..<1000).map { $0 * 3 }

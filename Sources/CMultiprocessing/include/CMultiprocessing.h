@@ -37,6 +37,12 @@ static inline int cmp_set_process_name(const char *name) {
     return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
 
+/// Reads the parent-death signal of the calling thread (0: none). Changes nothing.
+static inline int cmp_get_parent_death_signal(void) {
+    int signal = 0;
+    return prctl(PR_GET_PDEATHSIG, (unsigned long)&signal, 0, 0, 0) == 0 ? signal : -1;
+}
+
 /// pidfd_open(2): a descriptor that polls readable when the process ends.
 static inline int cmp_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 

@@ -5,20 +5,25 @@ import Glibc
 /// nothing it holds (including its lock, which another thread of the parent may have held at
 /// the moment of the fork) is ever used in the child.
 final class ProcessTable: @unchecked Sendable {
-    nonisolated(unsafe) private(set) static var shared = ProcessTable(current: nil, parent: nil)
+    nonisolated(unsafe) private(set) static var shared = ProcessTable(current: nil, pid: system_getpid(), parent: nil)
 
     /// The process object representing this process.
     let current: Process
-    /// The parent, when this process was started by `Process.start()`.
-    let parent: Process?
+    /// This process's id, read once (getpid is a system call).
+    let pid: Int32
+    /// The parent's id and process object (the parent's copy, as it was at the fork), from
+    /// which ``parent`` is made on first use, so a child that never asks allocates nothing.
+    private let parentSource: (pid: Int32, process: Process)?
+    private var parentView: Process?
     private var lock = pthread_mutex_t()
     private var counter = 0
     private var children: [Process] = []
     private var exitHandlerInstalled = false
 
-    private init(current: Process?, parent: Process?) {
-        self.current = current ?? Process(mainProcessWithPid: system_getpid())
-        self.parent = parent
+    private init(current: Process?, pid: Int32, parent: (pid: Int32, process: Process)?) {
+        self.current = current ?? Process(mainProcessWithPid: pid)
+        self.pid = pid
+        self.parentSource = parent
         pthread_mutex_init(&lock, nil)
         // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
         // forked child never has to (see `finishAtExit`).
@@ -26,8 +31,8 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     /// Called in a fresh child, before anything else runs there.
-    static func resetAfterFork(current: Process, parent: Process) {
-        shared = ProcessTable(current: current, parent: parent)
+    static func resetAfterFork(current: Process, pid: Int32, parentPid: Int32, parent: Process) {
+        shared = ProcessTable(current: current, pid: pid, parent: (parentPid, parent))
         shared.exitHandlerInstalled = true  // inherited from the parent's atexit registration
     }
 
@@ -35,6 +40,17 @@ final class ProcessTable: @unchecked Sendable {
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
         return try body()
+    }
+
+    /// The parent, when this process was started by `Process.start()`.
+    var parent: Process? {
+        guard let parentSource else { return nil }
+        return locked {
+            if let parentView { return parentView }
+            let view = Process(parentWithPid: parentSource.pid, name: parentSource.process.name, identity: parentSource.process.identity)
+            parentView = view
+            return view
+        }
     }
 
     /// The next number for a child's identity (`Process-N`).

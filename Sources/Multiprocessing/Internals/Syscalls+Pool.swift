@@ -87,10 +87,10 @@ func system_joinThread(_ thread: pthread_t) {
 /// A non-blocking close-on-exec pipe used as a wake-up signal: any process holding the write
 /// end makes the read end readable with `system_wakeSignal`; `system_wakeDrain` resets it.
 func system_wakePipe() throws(SystemError) -> (read: Int32, write: Int32) {
-    let fds = try system_pipe()
-    for fd in [fds.read, fds.write] {
-        let flags = cmp_fcntl(fd, F_GETFL)
-        _ = cmp_fcntl_int(fd, F_SETFL, flags | O_NONBLOCK)
+    var fds: (Int32, Int32) = (-1, -1)
+    _ = try withUnsafeMutableBytes(of: &fds) { bytes throws(SystemError) in
+        let pair = bytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        return try retryingOnInterrupt("pipe2(O_CLOEXEC | O_NONBLOCK)") { pipe2(pair, O_CLOEXEC | O_NONBLOCK) }
     }
     return fds
 }

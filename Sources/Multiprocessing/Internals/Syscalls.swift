@@ -89,7 +89,7 @@ func system_writeStandardError(_ text: String) {
 
 func system_exit(_ code: Int32) -> Never {
     fflush(nil)
-    _exit(code)
+    ChildStartup.exit(code)  // bound in the parent: see ChildStartup
 }
 
 // MARK: - File descriptors
@@ -165,7 +165,7 @@ func system_poll(_ fds: [Int32], events: Int16, deadline: Deadline) throws(Syste
 func system_pidfdOpen(_ pid: pid_t) throws(SystemError) -> Int32 {
     let fd = cmp_pidfd_open(pid)
     if fd == -1 { throw SystemError(call: "pidfd_open(\(pid))", errno: Glibc.errno) }
-    _ = cmp_fcntl_int(fd, F_SETFD, FD_CLOEXEC)
+    // pidfd_open(2) always sets close-on-exec: no fcntl needed.
     return fd
 }
 
