@@ -78,7 +78,8 @@ let package = Package(
             dependencies: [
                 "LessonKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ] + demoTargets
 )

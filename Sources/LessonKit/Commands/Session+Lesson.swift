@@ -1,0 +1,71 @@
+extension Session {
+    // MARK: - lesson
+
+    /// `learn-mp lesson <name>`: renders the lesson and runs each demo in place.
+    ///
+    /// - Parameters:
+    ///   - run: Run the demos (`--no-run` turns it off).
+    ///   - compare: Also run the Python original and the Node.js twin, with times.
+    public func lesson(_ name: String, run: Bool = true, compare: Bool = false) throws -> Int32 {
+        let library = try library()
+        let lesson = try library.lesson(named: name)
+        let problems = library.problems(of: lesson)
+        if !problems.isEmpty {
+            writeError(problems.map { style.red("error: ") + $0.description }.joined(separator: "\n") + "\n")
+            return 1
+        }
+        let renderer = TerminalRenderer(width: min(width, 100), style: style)
+        writeOut(renderer.header(lesson))
+        var results: [RunResult] = []
+        for section in lesson.sections {
+            writeOut(renderer.heading(section))
+            for block in section.blocks {
+                writeOut(renderer.render(block))
+                guard run, case .sample(let sample) = block, sample.demo != nil else { continue }
+                let runtimes: [Runtime] = compare ? [.python, .node, .swift] : [.swift]
+                var sampleResults: [RunResult] = []
+                for job in library.jobs(for: sample, in: lesson, runtimes: runtimes) {
+                    sampleResults.append(runInPlace(job, renderer: renderer))
+                }
+                if compare, sampleResults.count > 1 {
+                    let times = sampleResults.map { "\($0.job.runtime.label) \(formatDuration($0.spawn.seconds))" + ($0.passed ? "" : " ✗") }
+                    writeOut(style.bold("times: ") + times.joined(separator: " · ") + "\n")
+                }
+                results += sampleResults
+                writeOut("\n")
+            }
+        }
+        record(results)
+        let failed = results.filter { !$0.passed }.count
+        if run {
+            writeOut("\(results.count - failed) passed, \(failed) failed\n")
+        }
+        return failed == 0 ? 0 : 1
+    }
+
+    /// Runs one job, printing its output and the verdict.
+    func runInPlace(_ job: RunJob, renderer: TerminalRenderer) -> RunResult {
+        if job.runtime == .swift, let failure = build([job])[job.demo] {
+            let result = buildFailure(job, failure)
+            writeOut(mark(false) + " " + job.title + "\n" + failureReport(result))
+            return result
+        }
+        writeOut(renderer.output("", label: "\(job.runtime.label) output").trimmingTrailingNewlines.split(separator: "\n").first.map { $0 + "\n" } ?? "")
+        // Live output, indented like the code blocks.
+        var atLineStart = true
+        let result = Runner.run(job) { chunk in
+            var text = ""
+            for character in chunk {
+                if atLineStart { text += "  " }
+                text.append(character)
+                atLineStart = character == "\n"
+            }
+            writeOut(text)
+        }
+        if !atLineStart { writeOut("\n") }
+        let verdict = result.passed ? style.dim(" matches the expected output") : ""
+        writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
+        if !result.passed { writeOut(failureReport(result)) }
+        return result
+    }
+}

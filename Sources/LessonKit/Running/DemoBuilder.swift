@@ -1,0 +1,64 @@
+/// Builds demo binaries on demand with `swift build --product demo-<slug>`.
+public struct DemoBuilder: Sendable {
+    /// The workspace.
+    public var workspace: Workspace
+
+    /// Creates a builder for `workspace`.
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// Why demo `slug` needs a build, or nil when its binary is up to date.
+    public func staleReason(_ slug: String) -> String? {
+        guard let built = FileSystem.modificationTime(workspace.demoBinary(slug)) else { return "not built yet" }
+        for source in sources(of: slug) {
+            if let changed = FileSystem.modificationTime(source), changed > built {
+                return "\(relativePath(source, to: workspace.root)) changed"
+            }
+        }
+        return nil
+    }
+
+    /// The files a demo binary depends on: its own sources and the library's.
+    func sources(of slug: String) -> [String] {
+        let root = workspace.root + "/Sources/"
+        return files(under: root + "Demos/" + slug) + files(under: root + "Multiprocessing") + files(under: root + "CMultiprocessing")
+    }
+
+    private func files(under directory: String) -> [String] {
+        FileSystem.list(directory).flatMap { name -> [String] in
+            let path = directory + "/" + name
+            return FileSystem.isDirectory(path) ? files(under: path) : [path]
+        }
+    }
+
+    /// Builds every stale demo of `slugs`, one `swift build` at a time.
+    ///
+    /// - Parameter log: receives `Building demo-x (reason)…` lines.
+    /// - Returns: the build failures: slug → compiler output.
+    public func buildStale(_ slugs: [String], log: (String) -> Void) -> [String: String] {
+        var failures: [String: String] = [:]
+        for slug in slugs {
+            guard let reason = staleReason(slug) else { continue }
+            log("Building demo-\(slug) (\(reason))…")
+            var arguments = ["build", "--product", "demo-\(slug)"]
+            if workspace.buildPathIsCustom { arguments += ["--build-path", workspace.buildPath] }
+            let request = SpawnRequest(executable: "swift", arguments: arguments, environment: nil, directory: workspace.root,
+                                       timeout: 1800, outputLimit: 8 << 20)
+            var result = Spawn.run(request)
+            if result.termination != .exited(0), (result.stdout + result.stderr).contains("no product named") ||
+                (result.stdout + result.stderr).contains("in build description") {
+                // A demo folder added since SwiftPM last read Package.swift: its cached manifest
+                // does not list the product yet. Read the manifest afresh.
+                var fresh = request
+                fresh.arguments = ["build", "--manifest-cache", "none", "--disable-build-manifest-caching"] + arguments.dropFirst()
+                result = Spawn.run(fresh)
+            }
+            if result.termination == .exited(0), FileSystem.exists(workspace.demoBinary(slug)) {
+                // SwiftPM may skip relinking an unchanged binary: mark it as checked now.
+                FileSystem.touch(workspace.demoBinary(slug))
+            } else {
+                failures[slug] = "swift \(arguments.joined(separator: " ")) failed (\(result.termination)):\n" + result.stdout + result.stderr
+            }
+        }
+        return failures
+    }
+}

@@ -1,0 +1,122 @@
+/// All lessons of a workspace, parsed and bound to their demo sources.
+///
+/// Binding: every `swift demo=<slug>` block needs `Sources/Demos/<slug>/main.swift` with the
+/// same text, and every slug is used once across all lessons.
+public struct LessonLibrary: Sendable {
+    /// The workspace.
+    public var workspace: Workspace
+    /// The lessons, in file order.
+    public var lessons: [Lesson]
+    /// Every problem found, per lesson file path.
+    public var problems: [String: [LessonError]]
+    /// Demo sources no lesson uses (warnings).
+    public var unusedDemos: [String]
+
+    /// Reads every lesson of `workspace` and binds its demos.
+    public init(workspace: Workspace) throws {
+        self.workspace = workspace
+        let files = workspace.lessonFiles
+        guard !files.isEmpty else { throw WorkspaceError.noLessons(directory: workspace.lessonsDirectory) }
+        lessons = []
+        problems = [:]
+        var firstUse: [String: (file: String, line: Int)] = [:]
+        for file in files {
+            let text = try FileSystem.readText(file)
+            let (lesson, found) = LessonParser.parse(text, path: relativePath(file, to: workspace.root))
+            var issues = found
+            let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
+            for sample in lesson.samples where sample.line < (unclosed?.line ?? Int.max) {
+                guard let swift = sample.swift, let demo = sample.demo, isValidSlug(demo) else { continue }
+                if let first = firstUse[demo], first.file != lesson.path {
+                    issues.append(.duplicateDemo(file: lesson.path, line: swift.line, demo: demo, firstFile: first.file, firstLine: first.line))
+                } else if firstUse[demo] == nil {
+                    firstUse[demo] = (lesson.path, swift.line)
+                }
+                issues += LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+            }
+            lessons.append(lesson)
+            if !issues.isEmpty { problems[lesson.path] = issues.sorted { $0.line < $1.line } }
+        }
+        unusedDemos = workspace.demoSlugs.filter { firstUse[$0] == nil }
+    }
+
+    /// Checks one swift block against its source file.
+    static func bind(swift: CodeBlock, demo: String, file: String, workspace: Workspace) -> [LessonError] {
+        let source = workspace.demoSource(demo)
+        let display = relativePath(source, to: workspace.root)
+        guard let text = try? FileSystem.readText(source) else {
+            return [.demoWithoutSource(file: file, line: swift.line, demo: demo, expectedPath: display)]
+        }
+        let expected = text.hasSuffix("\n") ? text : text + "\n"
+        guard expected != swift.code else { return [] }
+        let diff = UnifiedDiff.diff(expected, swift.code, oldLabel: display, newLabel: "\(file) (swift demo=\(demo))")
+        return [.drifted(file: file, line: swift.line, demo: demo, sourcePath: display, diff: diff)]
+    }
+
+    // MARK: - Finding
+
+    /// The lesson named `name`: its slug (`pool`), file name (`02-pool`, `02-pool.md`) or number (`2`).
+    ///
+    /// - Throws: ``WorkspaceError/unknownLesson(name:closest:available:)`` with the closest names.
+    public func lesson(named name: String) throws(WorkspaceError) -> Lesson {
+        var key = name
+        if key.hasSuffix(".md") { key.removeLast(3) }
+        if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
+        if let number = Int(key), let lesson = lessons.first(where: { $0.isNumbered && $0.number == number }) { return lesson }
+        if let lesson = lessons.first(where: { $0.slug == key || $0.name == key }) { return lesson }
+        let names = lessons.map(\.slug)
+        throw .unknownLesson(name: name, closest: closestNames(to: key, in: names + lessons.map(\.name)).reduce(into: []) {
+            let slug = LessonParser.lessonName(fromPath: $1).slug
+            if !$0.contains(slug) { $0.append(slug) }
+        }, available: lessons.map(\.name))
+    }
+
+    /// The sample whose demo is `slug`, with its lesson.
+    ///
+    /// - Throws: ``WorkspaceError/unknownDemo(name:closest:)``.
+    public func sample(demo slug: String) throws(WorkspaceError) -> (lesson: Lesson, sample: Sample) {
+        var key = slug
+        if key.hasPrefix("demo-") { key.removeFirst(5) }
+        for lesson in lessons {
+            if let sample = lesson.demos.first(where: { $0.demo == key }) { return (lesson, sample) }
+        }
+        let all = lessons.flatMap { $0.demos.compactMap(\.demo) }
+        throw .unknownDemo(name: slug, closest: closestNames(to: key, in: all))
+    }
+
+    /// The problems of one lesson.
+    public func problems(of lesson: Lesson) -> [LessonError] { problems[lesson.path] ?? [] }
+
+    // MARK: - Jobs
+
+    /// The jobs that check `sample`: the Swift demo and, when asked, the Python and Node.js programs.
+    public func jobs(for sample: Sample, in lesson: Lesson, runtimes: [Runtime] = [.swift]) -> [RunJob] {
+        guard let demo = sample.demo, let output = sample.output else { return [] }
+        var jobs: [RunJob] = []
+        for runtime in runtimes {
+            let executable: String
+            var script: String?
+            switch runtime {
+            case .swift: executable = workspace.demoBinary(demo)
+            case .python:
+                guard let code = sample.python?.code else { continue }
+                executable = "python3"
+                script = code
+            case .node:
+                guard let code = sample.javascript?.code else { continue }
+                executable = "node"
+                script = code
+            }
+            jobs.append(RunJob(lesson: lesson.name, demo: demo, runtime: runtime, executable: executable, script: script,
+                               files: sample.files, expected: output.text, expectedExit: output.exitCode,
+                               timeout: output.timeout, outputLimit: 1 << 20))
+        }
+        return jobs
+    }
+}
+
+/// `path` relative to `base` when it is inside it.
+func relativePath(_ path: String, to base: String) -> String {
+    let prefix = base.hasSuffix("/") ? base : base + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}

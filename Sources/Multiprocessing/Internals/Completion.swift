@@ -1,0 +1,103 @@
+import CMultiprocessing
+
+// The parent-side state behind an AsyncResult or a Future: pending until the result-handler
+// thread stores a value or an error, then fixed. Waiters block on one monitor; groups of
+// completions (asCompleted, wait) are watched through a `CompletionWatcher`.
+
+/// The monitors completions share, handed out in turn.
+enum SharedMonitors {
+    private static let monitors: [Monitor] = (0..<64).map { _ in Monitor() }
+    nonisolated(unsafe) private static let counter: UnsafeMutablePointer<UInt32> = {
+        let word = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        word.initialize(to: 0)
+        return word
+    }()
+
+    static func next() -> Monitor {
+        monitors[Int(cmp_fetch_add_u32(counter, 1) & 63)]
+    }
+}
+
+/// Something that several completions notify when they finish.
+final class CompletionWatcher: @unchecked Sendable {
+    let monitor = Monitor()
+    /// The tokens of the completions that finished, in the order they finished.
+    private(set) var finished: [Int] = []
+
+    func notify(_ token: Int) {
+        monitor.withLock { finished.append(token) }
+        monitor.broadcast()
+    }
+}
+
+/// A value or error delivered later; also records cancellation and "running".
+final class Completion<Value>: @unchecked Sendable {
+    enum State {
+        case pending
+        case succeeded(Value)
+        case failed(any Error)
+        case cancelled
+    }
+
+    /// Completions share a few monitors (picked by address) instead of making one each: a
+    /// storm of 20,000 results would otherwise create 20,000 mutexes and condition variables.
+    /// A broadcast may wake waiters of other completions; they re-check and wait again.
+    let monitor = SharedMonitors.next()
+    private(set) var state: State = .pending
+    private var callbacks: [(State) -> Void] = []
+    private var watchers: [(CompletionWatcher, Int)] = []
+
+    var isDone: Bool { monitor.withLock { if case .pending = state { return false } else { return true } } }
+
+    /// Stores the outcome once (later calls are ignored); runs callbacks on the calling thread.
+    @discardableResult
+    func finish(_ outcome: State) -> Bool {
+        monitor.lock()
+        guard case .pending = state else { monitor.unlock(); return false }
+        state = outcome
+        let toRun = callbacks
+        let toNotify = watchers
+        callbacks = []
+        watchers = []
+        monitor.unlock()
+        monitor.broadcast()
+        for (watcher, token) in toNotify { watcher.notify(token) }
+        for callback in toRun { callback(outcome) }
+        return true
+    }
+
+    func succeed(_ value: Value) { finish(.succeeded(value)) }
+    func fail(_ error: any Error) { finish(.failed(error)) }
+
+    /// Runs `callback` when done (at once, on this thread, if already done).
+    func onFinish(_ callback: @escaping (State) -> Void) {
+        monitor.lock()
+        if case .pending = state {
+            callbacks.append(callback)
+            monitor.unlock()
+            return
+        }
+        let outcome = state
+        monitor.unlock()
+        callback(outcome)
+    }
+
+    /// Registers a watcher; returns false (and registers nothing) when already done.
+    func watch(_ watcher: CompletionWatcher, token: Int) -> Bool {
+        monitor.withLock {
+            guard case .pending = state else { return false }
+            watchers.append((watcher, token))
+            return true
+        }
+    }
+
+    /// Waits until done or until `deadline`; returns the state (still `.pending` on timeout).
+    func wait(until deadline: Deadline) -> State {
+        monitor.withLock {
+            while case .pending = state {
+                if !monitor.wait(until: deadline) { break }
+            }
+            return state
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Glibc
+
+// Parent-side receivers of job results (see `JobSink`): they decode a chunk's payload and
+// complete the AsyncResult, Future or iterator waiting for it. All run on the handler thread.
+
+/// Collects the chunks of a map job into one ordered array.
+final class MapSink<R: Decodable>: JobSink {
+    let completion: Completion<[R]>
+    private let count: Int
+    private let chunkSize: Int
+    private var chunks: [[R]?]
+    /// Plain scalars are copied straight into place here instead of into `chunks`.
+    private var raw: UnsafeMutableRawPointer?
+    let chunkCount: Int
+    private var remaining: Int
+    private var failed = false
+
+    init(count: Int, chunkSize: Int, completion: Completion<[R]>) {
+        self.count = count
+        self.chunkSize = chunkSize
+        self.completion = completion
+        chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
+        if R.self is TriviallyWired.Type {
+            chunks = []
+            raw = .allocate(byteCount: max(1, count * MemoryLayout<R>.stride), alignment: 16)
+        } else {
+            chunks = [[R]?](repeating: nil, count: chunkCount)
+        }
+        remaining = chunkCount
+    }
+
+    deinit { raw?.deallocate() }
+
+    func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
+        remaining -= 1
+        guard !failed else { return }
+        let expected = min(chunkSize, count - chunk * chunkSize)
+        do {
+            if let raw {
+                let stride = MemoryLayout<R>.stride
+                guard payload.count == expected * stride else { throw PoolWire.truncated }
+                memcpy(raw + chunk * chunkSize * stride, payload.baseAddress!, payload.count)
+            } else {
+                chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
+            }
+        } catch {
+            fail(chunk: -1, error: error)
+            return
+        }
+        if remaining == 0 { finish() }
+    }
+
+    func fail(chunk: Int, error: any Error) {
+        if chunk >= 0 { remaining -= 1 }
+        guard !failed else { return }
+        failed = true
+        chunks = []
+        completion.fail(error)
+    }
+
+    func cancel() { fail(chunk: -1, error: ExecutorError.cancelled) }
+
+    private func finish() {
+        if let raw {
+            let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+                memcpy(buffer.baseAddress!, raw, count * MemoryLayout<R>.stride)
+                initialized = count
+            }
+            completion.succeed(values)
+            return
+        }
+        if chunks.count == 1 {
+            completion.succeed(chunks[0]!)
+            return
+        }
+        var all: [R] = []
+        all.reserveCapacity(count)
+        for chunk in chunks { all.append(contentsOf: chunk!) }
+        chunks = []
+        completion.succeed(all)
+    }
+}
+
+/// Receives the single result of an apply or submit.
+final class SingleSink<R: Decodable>: JobSink {
+    let completion: Completion<R>
+
+    init(completion: Completion<R>) { self.completion = completion }
+
+    func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
+        if R.self is TriviallyWired.Type, payload.count == MemoryLayout<R>.size {
+            completion.succeed(payload.loadUnaligned(as: R.self))
+            return
+        }
+        do {
+            completion.succeed(try PoolWire.decode(R.self, count: 1, from: payload)[0])
+        } catch {
+            completion.fail(error)
+        }
+    }
+
+    func fail(chunk: Int, error: any Error) { completion.fail(error) }
+
+    func cancel() { completion.finish(.cancelled) }
+}
+
+/// Holds the chunks of an imap job until the iterator takes them, in order or as completed.
+final class StreamSink<R: Decodable>: JobSink, @unchecked Sendable {
+    let monitor = Monitor()
+    private let count: Int
+    private let chunkSize: Int
+    private let ordered: Bool
+    /// Ordered: results by chunk. Unordered: chunks in arrival order.
+    private var byChunk: [Result<[R], any Error>?]
+    private var arrived: [Result<[R], any Error>] = []
+    private var arrivedChunks = 0
+
+    init(count: Int, chunkSize: Int, ordered: Bool) {
+        self.count = count
+        self.chunkSize = chunkSize
+        self.ordered = ordered
+        let chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
+        byChunk = ordered ? [Result<[R], any Error>?](repeating: nil, count: chunkCount) : []
+    }
+
+    var chunkCount: Int { count == 0 ? 0 : (count + chunkSize - 1) / chunkSize }
+
+    func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
+        let expected = min(chunkSize, count - chunk * chunkSize)
+        let result: Result<[R], any Error>
+        do {
+            result = .success(try PoolWire.decode(R.self, count: expected, from: payload))
+        } catch {
+            result = .failure(error)
+        }
+        store(chunk: chunk, result)
+    }
+
+    func fail(chunk: Int, error: any Error) {
+        store(chunk: chunk, .failure(error))
+    }
+
+    func cancel() {
+        for index in 0..<chunkCount { store(chunk: index, .failure(ExecutorError.cancelled)) }
+    }
+
+    private func store(chunk: Int, _ result: Result<[R], any Error>) {
+        monitor.lock()
+        if ordered {
+            if byChunk[chunk] == nil { byChunk[chunk] = result; arrivedChunks += 1 }
+        } else {
+            arrived.append(result)
+            arrivedChunks += 1
+        }
+        monitor.unlock()
+        monitor.broadcast()
+    }
+
+    /// The result of chunk `index` (ordered) or the `index`-th chunk to arrive (unordered);
+    /// nil when the deadline passed first.
+    func chunk(_ index: Int, deadline: Deadline) -> Result<[R], any Error>? {
+        monitor.withLock {
+            while true {
+                if ordered, let result = byChunk[index] {
+                    byChunk[index] = .success([])  // release the values once handed out
+                    return result
+                }
+                if !ordered, index < arrived.count {
+                    let result = arrived[index]
+                    arrived[index] = .success([])
+                    return result
+                }
+                if !monitor.wait(until: deadline) { return nil }
+            }
+        }
+    }
+}

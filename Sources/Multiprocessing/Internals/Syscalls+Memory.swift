@@ -1,0 +1,60 @@
+import CMultiprocessing
+import Glibc
+
+// System calls for shared memory and process-shared locks: large lazily-backed mappings, a
+// cheap "who am I" for lock ownership, and whether a lock's owner process has ended.
+
+// MARK: - Mappings
+
+/// Maps `size` bytes of zeroed shared memory without reserving swap for it: pages cost
+/// nothing until first touched, so a generous ring (tens of MiB) is cheap when barely used.
+func system_mapSharedLazily(_ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
+    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+    guard let address, address != MAP_FAILED else {
+        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED|MAP_NORESERVE)", errno: Glibc.errno)
+    }
+    return address
+}
+
+/// The system's page size in bytes.
+func system_pageSize() -> Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
+
+// MARK: - This process's id, without a system call
+
+// glibc no longer caches getpid(); locks record their holder on every acquire, so the id is
+// cached here and refreshed in every forked child by an atfork handler. Anything that reads
+// the cache first calls `system_preparePidCache()` once (lock constructors do).
+@usableFromInline
+nonisolated(unsafe) var cachedProcessIdentifier: pid_t = 0
+
+private let processIdentifierCache: Bool = {
+    cachedProcessIdentifier = getpid()
+    pthread_atfork(nil, nil, { cachedProcessIdentifier = getpid() })
+    return true
+}()
+
+/// Fills the pid cache and registers its refresh in forked children (idempotent).
+func system_preparePidCache() { _ = processIdentifierCache }
+
+/// getpid(), cached per process (refreshed in forked children).
+@inline(__always)
+func system_cachedPid() -> pid_t {
+    _ = processIdentifierCache
+    return cachedProcessIdentifier
+}
+
+/// Whether process `pid` has ended: it no longer exists, or it is a zombie (dead, not yet
+/// reaped by its parent, so `kill(pid, 0)` still succeeds).
+func system_processHasEnded(_ pid: pid_t) -> Bool {
+    if kill(pid, 0) == -1 { return Glibc.errno == ESRCH }
+    let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+    if fd == -1 { return true }
+    defer { _ = Glibc.close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 512)
+    let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+    guard count > 0 else { return true }
+    // "pid (comm) S ...": the state follows the last ')'.
+    guard let close = buffer[..<count].lastIndex(of: UInt8(ascii: ")")), close + 2 < count else { return false }
+    let state = buffer[close + 2]
+    return state == UInt8(ascii: "Z") || state == UInt8(ascii: "X")
+}

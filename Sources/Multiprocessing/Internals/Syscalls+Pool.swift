@@ -1,0 +1,121 @@
+import CMultiprocessing
+import Glibc
+
+// System calls and small blocking primitives used by Pool and ProcessPoolExecutor: a
+// mutex + condition pair on the monotonic clock, a thread starter, and the wake-up descriptor
+// the result-handler thread sleeps on.
+
+// MARK: - Monitor
+
+/// A mutex and a condition variable (on the monotonic clock) for threads of one process.
+final class Monitor: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    @inline(__always) func lock() { pthread_mutex_lock(mutex) }
+    @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
+
+    @inline(__always)
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits for a broadcast with the lock held; returns false once `deadline` has passed.
+    /// Wake-ups may be spurious: callers re-check their condition in a loop.
+    func wait(until deadline: Deadline) -> Bool {
+        guard let end = deadline.nanoseconds else {
+            pthread_cond_wait(condition, mutex)
+            return true
+        }
+        if cmp_monotonic_ns() >= end { return false }
+        var time = timespec(tv_sec: Int(end / 1_000_000_000), tv_nsec: Int(end % 1_000_000_000))
+        return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT || cmp_monotonic_ns() < end
+    }
+
+    func broadcast() { pthread_cond_broadcast(condition) }
+}
+
+// MARK: - Threads
+
+private final class ThreadBody {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Starts a joinable thread running `body`.
+func system_startThread(_ body: @escaping () -> Void) throws(SystemError) -> pthread_t {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { context in
+        let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+        body.body()
+        return nil
+    }, context)
+    if rc != 0 {
+        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        throw SystemError(call: "pthread_create()", errno: rc)
+    }
+    return thread
+}
+
+func system_joinThread(_ thread: pthread_t) {
+    pthread_join(thread, nil)
+}
+
+// MARK: - Wake-up pipe
+
+/// A non-blocking close-on-exec pipe used as a wake-up signal: any process holding the write
+/// end makes the read end readable with `system_wakeSignal`; `system_wakeDrain` resets it.
+func system_wakePipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    let fds = try system_pipe()
+    for fd in [fds.read, fds.write] {
+        let flags = cmp_fcntl(fd, F_GETFL)
+        _ = cmp_fcntl_int(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+    return fds
+}
+
+func system_wakeSignal(_ fd: Int32) {
+    var one: UInt8 = 1
+    _ = Glibc.write(fd, &one, 1)
+}
+
+func system_wakeDrain(_ fd: Int32) {
+    var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+    while Glibc.read(fd, &buffer, 64) == 64 {}
+}
+
+// MARK: - Shared robust mutex
+
+/// Locks a robust process-shared mutex; a holder that died leaves it consistent again
+/// (the data it guards is kept consistent by its users, see `TaskRing`).
+@inline(__always)
+func system_lockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+    let rc = cmp_mutex_lock(mutex, -1)
+    if rc == EOWNERDEAD { pthread_mutex_consistent(mutex) }
+}
+
+@inline(__always)
+func system_unlockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+    pthread_mutex_unlock(mutex)
+}

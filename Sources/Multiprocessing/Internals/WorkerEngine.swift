@@ -1,0 +1,568 @@
+import CMultiprocessing
+import Glibc
+
+// The machinery shared by Pool and ProcessPoolExecutor.
+//
+// Closures cannot be sent to another process, but a forked worker has a copy of everything
+// the parent had at the moment of the fork. So every submitted job (one map call, one apply,
+// one submit) gets an increasing id and is registered here with its closure and its items;
+// a task on the shared ring is only (job id, chunk index). A worker knows every job
+// registered before it was forked. An idle worker whose next task belongs to a newer job
+// leaves the task on the ring and exits; the handler thread forks a fresh worker (which
+// knows the job) in its place. There are never more than `processes` workers.
+//
+// One thread in the parent, the handler, does everything asynchronous: it forks workers
+// (so PR_SET_PDEATHSIG, which follows the forking thread, ties workers to the pool's
+// lifetime), reads results from the workers' streams, completes results and runs
+// callbacks, and watches the workers' pidfds: a worker that dies holding a task fails
+// exactly that task.
+
+/// The parent-side receiver of one job's results; called on the handler thread.
+protocol JobSink: AnyObject {
+    /// Chunk `chunk` finished; `payload` holds its results as written by the job's body.
+    func deliver(chunk: Int, payload: UnsafeRawBufferPointer)
+    /// Chunk `chunk` failed with `error`.
+    func fail(chunk: Int, error: any Error)
+    /// The job was cancelled before any of its tasks ran.
+    func cancel()
+}
+
+/// Runs one chunk of a job in a worker and appends its encoded results to the buffer.
+@usableFromInline
+typealias JobBody = (_ chunk: Int, _ out: inout [UInt8]) throws -> Void
+
+final class WorkerEngine: @unchecked Sendable {
+    /// Whose rules apply: a Pool replaces dead workers, an executor breaks.
+    enum Flavor { case pool, executor }
+
+    enum State: Equatable {
+        case running
+        case closed
+        case terminated
+        case broken(String)
+    }
+
+    private final class JobRecord {
+        let body: JobBody
+        let sink: JobSink
+        var remaining: Int
+        var finished: [Bool]
+
+        init(body: @escaping JobBody, sink: JobSink, chunks: Int) {
+            self.body = body
+            self.sink = sink
+            remaining = chunks
+            finished = [Bool](repeating: false, count: chunks)
+        }
+    }
+
+    private final class Worker {
+        let process: Process
+        let channel: Int
+        let pidfd: Int32
+        let name: String
+        let pid: Int32
+        init(process: Process, channel: Int, pidfd: Int32) {
+            self.process = process
+            self.channel = channel
+            self.pidfd = pidfd
+            self.name = process.name
+            self.pid = process.pid ?? -1
+        }
+    }
+
+    // MARK: Configuration
+
+    let flavor: Flavor
+    let processes: Int
+    private let initializer: (() throws -> Void)?
+    private let maxTasksPerChild: Int?
+    private let transport: PoolTransport
+    private var wakeReader: Int32
+    private var wakeDescriptor: Int32
+
+    // MARK: State (guarded by `monitor`)
+
+    let monitor = Monitor()
+    private(set) var state: State = .running
+    private var nextJob: Int64 = 1
+    private var jobs: [Int64: JobRecord] = [:]
+    private var workers: [Worker?]
+    private var liveWorkers = 0
+    private var workerCounter = 0
+    private var overflow: [(TaskKind, Int64, Int64)] = []
+    private var overflowStart = 0
+    private var stopsSent = false
+    /// A submit has signalled the handler, which has not yet looked at the work.
+    private var wakePending = false
+    private var handlerFinished = false
+    private var terminateStarted: Int64 = 0
+    private var handler: pthread_t?
+
+    init(flavor: Flavor, processes: Int, initializer: (() throws -> Void)?, maxTasksPerChild: Int?) throws {
+        self.flavor = flavor
+        self.processes = processes
+        self.initializer = initializer
+        self.maxTasksPerChild = maxTasksPerChild
+        transport = try PoolTransport(channels: processes)
+        (wakeReader, wakeDescriptor) = try system_wakePipe()
+        workers = [Worker?](repeating: nil, count: processes)
+        do {
+            handler = try system_startThread { [self] in self.handlerLoop() }
+        } catch {
+            system_close(wakeReader)
+            system_close(wakeDescriptor)
+            throw error
+        }
+    }
+
+    deinit {
+        closeWakePipe()
+    }
+
+    /// Closes the wake-up pipe once the handler and every worker are gone.
+    private func closeWakePipe() {
+        if wakeReader >= 0 { system_close(wakeReader) }
+        if wakeDescriptor >= 0 { system_close(wakeDescriptor) }
+        wakeReader = -1
+        wakeDescriptor = -1
+    }
+
+    // MARK: Submitting
+
+    /// Why the engine refuses new work, or nil when it accepts it.
+    var refusal: State? {
+        state == .running ? nil : state
+    }
+
+    /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
+    /// state that refuses work.
+    func submit(chunks: Int, body: @escaping JobBody, sink: JobSink) -> Result<Int64, StateRefusal> {
+        monitor.lock()
+        guard state == .running else {
+            let current = state
+            monitor.unlock()
+            return .failure(StateRefusal(state: current))
+        }
+        let id = nextJob
+        nextJob += 1
+        jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
+        enqueue(job: id, chunks: chunks)
+        if liveWorkers < processes, !wakePending {
+            wakePending = true
+            system_wakeSignal(wakeDescriptor)
+        }
+        monitor.unlock()
+        return .success(id)
+    }
+
+    struct StateRefusal: Error { let state: State }
+
+    /// Puts tasks on the ring; what does not fit waits in `overflow` (in order).
+    private func enqueue(job: Int64, chunks: Int) {
+        if overflowStart == overflow.count {
+            var chunk = 0
+            var batch: [(TaskKind, Int64, Int64)] = []
+            batch.reserveCapacity(min(chunks, 256))
+            while chunk < chunks {
+                batch.removeAll(keepingCapacity: true)
+                let end = min(chunks, chunk + 256)
+                for index in chunk..<end { batch.append((.run, job, Int64(index))) }
+                let pushed = batch.withUnsafeBufferPointer { transport.push($0) }
+                chunk += pushed
+                if pushed < batch.count {
+                    for index in chunk..<chunks { overflow.append((.run, job, Int64(index))) }
+                    return
+                }
+            }
+        } else {
+            for index in 0..<chunks { overflow.append((.run, job, Int64(index))) }
+        }
+    }
+
+    /// Moves waiting tasks onto the ring as space allows (with the monitor held).
+    private func flushOverflow() {
+        guard overflowStart < overflow.count else { return }
+        let pushed = overflow.withUnsafeBufferPointer { all in
+            transport.push(UnsafeBufferPointer(rebasing: all[overflowStart...]))
+        }
+        overflowStart += pushed
+        if overflowStart == overflow.count {
+            overflow.removeAll(keepingCapacity: false)
+            overflowStart = 0
+        }
+    }
+
+    /// Cancels a one-task job (a future) whose task has not started; false when it has
+    /// started or is done.
+    func cancel(job: Int64) -> Bool {
+        monitor.lock()
+        guard let record = jobs[job], record.finished.count == 1, record.remaining == 1 else {
+            monitor.unlock()
+            return false
+        }
+        var cancelled = transport.cancel(job: job)
+        if overflowStart < overflow.count {
+            for index in overflowStart..<overflow.count where overflow[index].1 == job && overflow[index].0 == .run {
+                overflow[index].0 = .cancelled
+                cancelled += 1
+            }
+        }
+        let whole = cancelled == record.finished.count
+        if whole { jobs[job] = nil }
+        monitor.unlock()
+        return whole
+    }
+
+    /// Cancels every one-task job whose task has not started; returns their sinks.
+    func cancelPending() -> [JobSink] {
+        let candidates = monitor.withLock {
+            jobs.filter { $0.value.finished.count == 1 && $0.value.remaining == 1 }.map { ($0.key, $0.value.sink) }
+        }
+        return candidates.sorted { $0.0 < $1.0 }.compactMap { cancel(job: $0.0) ? $0.1 : nil }
+    }
+
+    /// Whether a worker is running a task of `job` right now.
+    func isRunning(job: Int64) -> Bool {
+        monitor.withLock {
+            workers.contains { worker in
+                guard let worker else { return false }
+                return cmp_load_i64(transport.taskSlot(worker.channel)) == job
+            }
+        }
+    }
+
+    // MARK: Stopping
+
+    /// No more work is accepted; queued work still runs, then the workers exit.
+    func close() {
+        monitor.withLock {
+            if state == .running { state = .closed }
+            if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
+        }
+    }
+
+    /// Stops at once: pending jobs fail with `error`, workers are terminated and reaped.
+    func terminate(failingWith error: any Error) {
+        monitor.lock()
+        var failed: [JobRecord] = []
+        if state == .running || state == .closed {
+            state = .terminated
+            failed = Array(jobs.values)
+            jobs = [:]
+            overflow = []
+            overflowStart = 0
+            _ = transport.cancel(job: nil)
+            terminateStarted = cmp_monotonic_ns()
+            for case let worker? in workers { try? system_kill(worker.pid, SIGTERM) }
+        }
+        if wakeDescriptor >= 0 { system_wakeSignal(wakeDescriptor) }
+        monitor.unlock()
+        for record in failed { failAll(record, error) }
+        waitForHandler(deadline: .forever)
+    }
+
+    /// Waits until the handler thread has finished (all workers reaped); false on timeout.
+    @discardableResult
+    func waitForHandler(deadline: Deadline) -> Bool {
+        monitor.lock()
+        while !handlerFinished {
+            if !monitor.wait(until: deadline) { monitor.unlock(); return false }
+        }
+        let thread = handler
+        handler = nil
+        monitor.unlock()
+        if let thread {
+            system_joinThread(thread)
+            monitor.withLock { closeWakePipe() }
+        }
+        return true
+    }
+
+    private func failAll(_ record: JobRecord, _ error: any Error) {
+        for chunk in record.finished.indices where !record.finished[chunk] {
+            record.sink.fail(chunk: chunk, error: error)
+        }
+    }
+
+    // MARK: The handler thread
+
+    private func handlerLoop() {
+        var scratch: [UInt8] = []
+        var pollSet: [pollfd] = []
+        while true {
+            var progressed = drainAll(scratch: &scratch)
+            monitor.lock()
+            wakePending = false
+            flushOverflow()
+            if finishIfDone() { monitor.unlock(); break }
+            startWorkersIfNeeded()
+            let terminating = state == .terminated
+            if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
+                for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
+            }
+            pollSet.removeAll(keepingCapacity: true)
+            pollSet.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
+            for case let worker? in workers {
+                pollSet.append(pollfd(fd: worker.pidfd, events: Int16(POLLIN), revents: 0))
+            }
+            monitor.unlock()
+            if progressed { 
+                if pollExits(&pollSet, timeout: 0) { continue }
+                continue
+            }
+            cmp_store_u32(transport.parentSleeping, 1)
+            cmp_fence()
+            if anyData() {
+                cmp_store_u32(transport.parentSleeping, 0)
+                continue
+            }
+            progressed = pollExits(&pollSet, timeout: terminating ? 100 : 1000)
+            cmp_store_u32(transport.parentSleeping, 0)
+        }
+        monitor.lock()
+        handlerFinished = true
+        monitor.unlock()
+        monitor.broadcast()
+    }
+
+    /// Polls the wake-up descriptor and the workers' pidfds; handles ended workers.
+    private func pollExits(_ set: inout [pollfd], timeout: Int32) -> Bool {
+        let ready = poll(&set, nfds_t(set.count), timeout)
+        guard ready > 0 else { return false }
+        if set[0].revents != 0 { system_wakeDrain(wakeReader) }
+        var any = false
+        for entry in set.dropFirst() where entry.revents != 0 {
+            handleExit(pidfd: entry.fd)
+            any = true
+        }
+        return any || set[0].revents != 0
+    }
+
+    private func anyData() -> Bool {
+        for channel in 0..<processes where transport.hasData(channel: channel) { return true }
+        return false
+    }
+
+    /// Reads every worker's stream; returns whether anything was read.
+    private func drainAll(scratch: inout [UInt8]) -> Bool {
+        var any = false
+        for channel in 0..<processes where transport.hasData(channel: channel) {
+            let worker = monitor.withLock { workers[channel] }
+            let name = worker?.name ?? "ForkPoolWorker"
+            let frames = transport.readFrames(channel: channel, scratch: &scratch) { frame in
+                handleFrame(frame, worker: name)
+            }
+            if frames > 0 { any = true }
+        }
+        return any
+    }
+
+    /// Frame layout: kind (UInt8: 0 done, 1 failed, 2 initializer failed), job, chunk, payload.
+    private func handleFrame(_ frame: UnsafeRawBufferPointer, worker: String) {
+        var reader = WireReader(frame)
+        guard let kind = try? reader.read(UInt8.self),
+              let job = try? reader.read(Int64.self),
+              let chunk = try? reader.read(Int64.self) else { return }
+        if kind == 2 {
+            let message = (try? reader.readString()) ?? "unknown error"
+            initializerFailed(worker: worker, message: message)
+            return
+        }
+        guard let record = markFinished(job: job, chunk: Int(chunk)) else { return }
+        if kind == 0 {
+            record.sink.deliver(chunk: Int(chunk), payload: reader.remaining)
+        } else {
+            let typeName = (try? reader.readString()) ?? "Error"
+            let message = (try? reader.readString()) ?? ""
+            record.sink.fail(chunk: Int(chunk), error: WorkerError(typeName: typeName, message: message, worker: worker))
+        }
+    }
+
+    /// Marks a chunk done; returns its job, or nil when it was already accounted for.
+    private func markFinished(job: Int64, chunk: Int) -> JobRecord? {
+        monitor.lock()
+        defer { monitor.unlock() }
+        guard let record = jobs[job], chunk >= 0, chunk < record.finished.count, !record.finished[chunk] else {
+            return nil
+        }
+        record.finished[chunk] = true
+        record.remaining -= 1
+        if record.remaining == 0 { jobs[job] = nil }
+        return record
+    }
+
+    private func initializerFailed(worker: String, message: String) {
+        let error: any Error
+        switch flavor {
+        case .pool: error = PoolError.initializerFailed(worker: worker, message: message)
+        case .executor: error = ExecutorError.brokenProcessPool(reason: "the initializer failed in \(worker): \(message)")
+        }
+        monitor.lock()
+        let failed = Array(jobs.values)
+        jobs = [:]
+        overflow = []
+        overflowStart = 0
+        _ = transport.cancel(job: nil)
+        if flavor == .executor, state == .running || state == .closed {
+            state = .broken(error.localizedDescriptionText)
+        }
+        monitor.unlock()
+        for record in failed { failAll(record, error) }
+    }
+
+    /// Reaps a worker whose pidfd became readable, reads what it wrote last, and fails the
+    /// task it was running, if any.
+    private func handleExit(pidfd: Int32) {
+        guard let worker = monitor.withLock({ workers.first { $0?.pidfd == pidfd } ?? nil }) else { return }
+        try? worker.process.join()
+        let code = worker.process.exitCode ?? -1
+        var scratch: [UInt8] = []
+        _ = transport.readFrames(channel: worker.channel, scratch: &scratch) { frame in
+            handleFrame(frame, worker: worker.name)
+        }
+        let slot = transport.taskSlot(worker.channel)
+        let job = cmp_load_i64(slot)
+        let chunk = Int(slot[1])
+        try? worker.process.close()
+        monitor.lock()
+        workers[worker.channel] = nil
+        liveWorkers -= 1
+        transport.resetChannel(worker.channel)
+        let abnormal = code != 0 && state != .terminated
+        var failedJobs: [JobRecord] = []
+        var error: (any Error)? = nil
+        if flavor == .executor, abnormal, state == .running || state == .closed {
+            let reason = "worker \(worker.name) (pid \(worker.pid)) \(describeExit(code))"
+            state = .broken(reason)
+            error = ExecutorError.brokenProcessPool(reason: reason)
+            failedJobs = Array(jobs.values)
+            jobs = [:]
+            overflow = []
+            overflowStart = 0
+            _ = transport.cancel(job: nil)
+            for case let other? in workers { try? system_kill(other.pid, SIGKILL) }
+        }
+        monitor.unlock()
+        if let error {
+            for record in failedJobs { failAll(record, error) }
+        } else if job != 0, let record = markFinished(job: job, chunk: chunk) {
+            record.sink.fail(chunk: chunk, error: PoolError.workerDied(worker: worker.name, pid: worker.pid, exitCode: code))
+        }
+    }
+
+    /// With the monitor held: whether the handler can stop (all work done and every worker
+    /// gone after close, terminate or breakage). Sends stop tasks to idle workers after close.
+    private func finishIfDone() -> Bool {
+        switch state {
+        case .running:
+            return false
+        case .closed:
+            if !jobs.isEmpty { return false }
+            if !stopsSent, liveWorkers > 0 {
+                stopsSent = true
+                let stops = [(TaskKind, Int64, Int64)](repeating: (.stop, 0, 0), count: liveWorkers)
+                _ = stops.withUnsafeBufferPointer { transport.push($0) }
+            }
+            return liveWorkers == 0
+        case .terminated, .broken:
+            return liveWorkers == 0
+        }
+    }
+
+    /// With the monitor held: forks workers while there is queued work and room for them.
+    private func startWorkersIfNeeded() {
+        guard state == .running || state == .closed, liveWorkers < processes else { return }
+        let queued = transport.queuedCount + (overflow.count - overflowStart)
+        guard queued > 0, !jobs.isEmpty else { return }
+        var wanted = min(processes - liveWorkers, queued)
+        for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
+            guard let worker = forkWorker(channel: channel) else { return }
+            workers[channel] = worker
+            liveWorkers += 1
+            wanted -= 1
+        }
+    }
+
+    /// Forks a worker for `channel` with the monitor held, so the child's copy of the job
+    /// table is consistent.
+    private func forkWorker(channel: Int) -> Worker? {
+        transport.resetChannel(channel)
+        workerCounter += 1
+        let knownJobs = nextJob - 1
+        let process = Process(name: "ForkPoolWorker-\(workerCounter)", daemon: true) { [self] in
+            workerMain(channel: channel, knownJobs: knownJobs)
+        }
+        do {
+            try process.start()
+        } catch {
+            return nil
+        }
+        guard let pidfd = process.sentinel else { return nil }
+        return Worker(process: process, channel: channel, pidfd: pidfd)
+    }
+
+    // MARK: The worker (runs in the forked child)
+
+    private func workerMain(channel: Int, knownJobs: Int64) {
+        let pid = system_getpid()
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 12)
+        if let initializer {
+            do {
+                try initializer()
+            } catch {
+                out.append(contentsOf: [0, 0, 0, 0, 2])
+                PoolWire.append(Int64(0), to: &out)
+                PoolWire.append(Int64(0), to: &out)
+                PoolWire.append(String(describing: error), to: &out)
+                send(&out, channel: channel)
+                system_exit(1)
+            }
+        }
+        let slot = transport.taskSlot(channel)
+        var done = 0
+        while true {
+            switch transport.take(knownJobs: knownJobs, channel: channel) {
+            case .stop, .unknownJob:
+                return
+            case .run(let job, let chunk):
+                out.removeAll(keepingCapacity: true)
+                out.append(contentsOf: [0, 0, 0, 0, 0])
+                PoolWire.append(job, to: &out)
+                PoolWire.append(chunk, to: &out)
+                Trace.taskStarted(pid: pid, job: Int(job), index: Int(chunk))
+                var failed = false
+                do {
+                    guard let record = jobs[job] else { throw PoolError.terminated }
+                    try record.body(Int(chunk), &out)
+                } catch {
+                    failed = true
+                    out.removeSubrange(21...)
+                    out[4] = 1
+                    PoolWire.append(String(reflecting: type(of: error)), to: &out)
+                    PoolWire.append(String(describing: error), to: &out)
+                }
+                Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
+                send(&out, channel: channel)
+                cmp_store_i64(slot, 0)
+                done += 1
+                if let maxTasksPerChild, done >= maxTasksPerChild { return }
+            }
+        }
+    }
+
+    /// Writes a frame whose first four bytes are reserved for its payload length.
+    private func send(_ out: inout [UInt8], channel: Int) {
+        let length = UInt32(out.count - 4)
+        withUnsafeBytes(of: length) { raw in
+            for index in 0..<4 { out[index] = raw[index] }
+        }
+        out.withUnsafeBytes { transport.write($0, channel: channel, wakeDescriptor: wakeDescriptor) }
+    }
+}
+
+extension Error {
+    /// The error's text, for messages that quote it.
+    var localizedDescriptionText: String { String(describing: self) }
+}

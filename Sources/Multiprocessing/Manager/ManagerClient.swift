@@ -1,0 +1,212 @@
+import Glibc
+
+/// The client side of one manager, shared by all its proxies. Each process and each thread
+/// gets its own connection to the server, made on first use: a connection inherited through
+/// `fork` is never used by the child, and a blocking call on one thread never delays another.
+final class ManagerClient: @unchecked Sendable {
+    /// How long a caller polls for the reply before sleeping in `recv`.
+    static let spinNanoseconds: Int64 = 50_000
+
+    let address: ManagerAddress
+    let authKey: [UInt8]
+    /// Distinguishes this client's connections in each thread's table.
+    let clientID: Int
+    private var mutex = pthread_mutex_t()
+    /// The process in which ``markShutDown()`` was called (0: none). Children forked before
+    /// the shutdown find out from the server being gone.
+    private var shutDownPid: pid_t = 0
+    private var sockets: [Int32] = []  // every connection this process opened, for shutdown
+    private var socketsPid: pid_t = 0
+
+    nonisolated(unsafe) private static var counter = 0
+    nonisolated(unsafe) private static var counterLock = pthread_mutex_t()
+
+    init(address: ManagerAddress, authKey: [UInt8]) {
+        self.address = address
+        self.authKey = authKey
+        pthread_mutex_lock(&Self.counterLock)
+        Self.counter += 1
+        clientID = Self.counter
+        pthread_mutex_unlock(&Self.counterLock)
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    // MARK: - Calls
+
+    /// Sends one request and returns a reader positioned at the reply's fields.
+    ///
+    /// - Parameters:
+    ///   - timeout: for blocking operations: nil waits forever, 0 does not block.
+    ///   - fields: appends the request's fields.
+    /// - Throws: ``ManagerError`` for errors the server reports, a server that is gone, or a
+    ///   value that cannot be encoded.
+    func call(_ operation: Operation, object: UInt32, timeout: Double? = nil,
+              fields: (inout FrameWriter) throws -> Void = { _ in }) throws -> FrameReader {
+        let socket = try connection()
+        let nanoseconds: Int64 = timeout.map { $0 <= 0 ? 0 : Int64(min($0, 1e9) * 1e9) } ?? -1
+        socket.writer.beginRequest(operation, object: object, timeoutNanoseconds: nanoseconds)
+        try fields(&socket.writer)
+        let body: [UInt8]
+        do {
+            try socket.sendWriter()
+            guard let reply = try socket.receiveFrame(spinNanoseconds: Self.spinNanoseconds) else {
+                throw ManagerError.serverGone(address: address.description, reason: "end of file: the server closed the connection")
+            }
+            body = reply
+        } catch {
+            dropConnection()
+            if locked({ shutDownPid == system_getpid() }) { throw ManagerError.managerShutDown(address: address.description) }
+            if let error = error as? SystemError {
+                throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+            }
+            throw error
+        }
+        var reader = FrameReader(body: body)
+        guard let status = try? reader.raw(UInt8.self) else {
+            throw ManagerError.malformedMessage(reason: "an empty reply from the server")
+        }
+        if status == 0 { return reader }
+        throw try Self.error(from: &reader)
+    }
+
+    /// Turns an error reply into a ``ManagerError``.
+    private static func error(from reader: inout FrameReader) throws -> ManagerError {
+        let kindField = try reader.field()
+        let message = String(decoding: try reader.field(), as: UTF8.self)
+        let count = reader.isAtEnd ? 0 : Int(try reader.raw(UInt32.self))
+        var integers: [Int] = []
+        for _ in 0..<min(count, 16) { integers.append(Int(Int64(bitPattern: try reader.raw(UInt64.self)))) }
+        var strings: [String] = []
+        while !reader.isAtEnd { strings.append(String(decoding: try reader.field(), as: UTF8.self)) }
+        guard let code = kindField.first, let kind = RemoteErrorKind(rawValue: code) else {
+            return .server(message: message)
+        }
+        switch kind {
+        case .keyNotFound: return .keyNotFound(key: message)
+        case .indexOutOfRange where integers.count == 2: return .indexOutOfRange(index: integers[0], count: integers[1])
+        case .malformed: return .malformedMessage(reason: message)
+        case .queueEmpty: return .queueEmpty
+        case .queueFull: return .queueFull
+        case .notOwner: return .notOwner(object: message)
+        case .overReleased: return .semaphoreOverReleased
+        case .brokenBarrier: return .brokenBarrier
+        case .taskDoneTooManyTimes: return .taskDoneTooManyTimes
+        case .wrongKind where strings.count == 2: return .wrongKind(name: message, expected: strings[0], actual: strings[1])
+        default: return .server(message: message)
+        }
+    }
+
+    // MARK: - Connections
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+
+    /// This thread's connection, made (and authenticated) on first use in this process.
+    private func connection() throws -> FramedSocket {
+        let table = ThreadConnections.current()
+        if let socket = table.sockets[clientID] { return socket }
+        let shutDown: Bool = locked {
+            if socketsPid != system_getpid() {
+                // Forked: the descriptors listed belong to the parent's threads.
+                socketsPid = system_getpid()
+                sockets = []
+            }
+            return shutDownPid == system_getpid()
+        }
+        if shutDown { throw ManagerError.managerShutDown(address: address.description) }
+        let socket = try Self.connect(to: address, authKey: authKey)
+        table.sockets[clientID] = socket
+        locked { sockets.append(socket.fd) }
+        return socket
+    }
+
+    /// Opens and authenticates a connection to the server at `address`.
+    static func connect(to address: ManagerAddress, authKey: [UInt8]) throws -> FramedSocket {
+        let fd = try system_socket(family: address.family)
+        if let failure = openConnection(fd, to: address) {
+            system_close(fd)
+            let reason = failure.errno == ENOENT ? "no socket file" : String(cString: strerror(failure.errno))
+            throw ManagerError.serverGone(address: address.description, reason: reason)
+        }
+        let socket = FramedSocket(fd: fd)
+        do {
+            try Authentication.answer(socket, key: authKey, address: address.description)
+        } catch let error as SystemError {
+            socket.close()
+            throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
+    /// Connects `fd` to `address`; returns the failure, if any.
+    private static func openConnection(_ fd: Int32, to address: ManagerAddress) -> SystemError? {
+        do {
+            try system_connect(fd, address.socketAddress())
+            if case .tcp = address {
+                try system_setSocketOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Closes this thread's connection (after an error, or at shutdown).
+    func dropConnection() {
+        let table = ThreadConnections.current()
+        guard let socket = table.sockets.removeValue(forKey: clientID) else { return }
+        locked { sockets.removeAll { $0 == socket.fd } }
+        socket.close()
+    }
+
+    /// After shutdown: closes this thread's connection and cuts the others of this process
+    /// (they fail at their next use and are closed then); later calls throw
+    /// ``ManagerError/managerShutDown(address:)``.
+    func markShutDown() {
+        dropConnection()
+        locked {
+            shutDownPid = system_getpid()
+            if socketsPid == system_getpid() { for fd in sockets { system_shutdownSocket(fd) } }
+        }
+    }
+}
+
+/// The connections of one thread, keyed by client. A table inherited through `fork` (it
+/// belongs to the parent's thread) is discarded on first use in the child.
+final class ThreadConnections {
+    let pid: pid_t
+    var sockets: [Int: FramedSocket] = [:]
+
+    init(pid: pid_t) { self.pid = pid }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in
+            guard let pointer else { return }
+            let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
+            if table.pid == getpid() { for socket in table.sockets.values { socket.close() } }
+        }
+        return key
+    }()
+
+    /// The calling thread's table in this process.
+    static func current() -> ThreadConnections {
+        let pid = system_getpid()
+        if let pointer = pthread_getspecific(key) {
+            let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeUnretainedValue()
+            if table.pid == pid { return table }
+            // Inherited from the parent: close our copies of its descriptors, start afresh.
+            for socket in table.sockets.values { socket.close() }
+            Unmanaged<ThreadConnections>.fromOpaque(pointer).release()
+        }
+        let table = ThreadConnections(pid: pid)
+        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+        return table
+    }
+}

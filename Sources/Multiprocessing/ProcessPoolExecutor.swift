@@ -1,0 +1,139 @@
+/// A pool of worker processes with futures, like Python's
+/// `concurrent.futures.ProcessPoolExecutor`.
+///
+/// ```swift
+/// try withProcessPoolExecutor(maxWorkers: 4) { executor in
+///     let future = try executor.submit { task(5) }
+///     print("Result: \(try future.result())")
+///     print("Results: \(try executor.map(0..<10, task))")
+/// }
+/// ```
+///
+/// Workers are forked processes, started as work arrives (see ``Pool`` for how closures reach
+/// them). Unlike ``Pool``, a worker that dies abruptly breaks the executor, as Python's
+/// `BrokenProcessPool`: every pending future fails with
+/// ``ExecutorError/brokenProcessPool(reason:)`` and new work is refused.
+public final class ProcessPoolExecutor: @unchecked Sendable {
+    /// The maximum number of worker processes.
+    public let maxWorkers: Int
+    let engine: WorkerEngine
+
+    /// Creates an executor with at most `maxWorkers` workers (nil: ``cpuCount()``).
+    ///
+    /// - Parameter initializer: Runs once in each worker before its first task; a thrown
+    ///   error breaks the executor.
+    /// - Throws: ``ExecutorError/invalidMaxWorkers(_:)``, or a ``SystemError``.
+    public init(maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil) throws {
+        let count = maxWorkers ?? cpuCount()
+        guard count >= 1 else { throw ExecutorError.invalidMaxWorkers(count) }
+        self.maxWorkers = count
+        engine = try WorkerEngine(flavor: .executor, processes: count, initializer: initializer, maxTasksPerChild: nil)
+    }
+
+    deinit {
+        engine.terminate(failingWith: ExecutorError.shutdown)
+    }
+
+    private func refusal(_ state: WorkerEngine.State) -> ExecutorError {
+        if case .broken(let reason) = state { return .brokenProcessPool(reason: reason) }
+        return .shutdown
+    }
+
+    // MARK: Submitting
+
+    /// Schedules `f` to run in a worker and returns its future, as Python's `submit(fn, *args)`.
+    ///
+    /// - Throws: ``ExecutorError/shutdown`` after ``shutdown(wait:cancelFutures:)``;
+    ///   ``ExecutorError/brokenProcessPool(reason:)`` once a worker died.
+    public func submit<R: Codable>(_ f: @escaping () throws -> R) throws -> Future<R> {
+        let future = Future<R>()
+        let body: JobBody = { _, out in
+            let value = try f()
+            try PoolWire.encode([value], to: &out)
+        }
+        switch engine.submit(chunks: 1, body: body, sink: SingleSink<R>(completion: future.completion)) {
+        case .success(let job): future.bind(engine: engine, job: job)
+        case .failure(let refused): throw refusal(refused.state)
+        }
+        return future
+    }
+
+    /// `submit` with Python's shape: `executor.submit(task, 5)`.
+    public func submit<A, R: Codable>(_ f: @escaping (A) throws -> R, _ argument: A) throws -> Future<R> {
+        try submit { try f(argument) }
+    }
+
+    /// Applies `f` to every item in the workers and returns the results in order, as Python's
+    /// `executor.map(fn, items)`.
+    ///
+    /// - Parameters:
+    ///   - timeout: Seconds to wait for all results (nil: forever).
+    ///   - chunkSize: Items per task (default 1, as Python).
+    /// - Throws: The first task error (a ``WorkerError``), ``ExecutorError/timeout(seconds:)``,
+    ///   ``ExecutorError/brokenProcessPool(reason:)``, ``ExecutorError/shutdown``.
+    public func map<S: Sequence, R: Codable>(
+        _ items: S, timeout: Double? = nil, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
+    ) throws -> [R] {
+        guard chunkSize >= 1 else { throw ExecutorError.invalidChunkSize(chunkSize) }
+        let array = Array(items)
+        let completion = Completion<[R]>()
+        let sink = MapSink<R>(count: array.count, chunkSize: chunkSize, completion: completion)
+        let count = array.count
+        if count > 0 {
+            let body: JobBody = { chunk, out in
+                let start = chunk * chunkSize
+                let end = min(start + chunkSize, count)
+                var results: [R] = []
+                results.reserveCapacity(end - start)
+                for index in start..<end { results.append(try f(array[index])) }
+                try PoolWire.encode(results, to: &out)
+            }
+            if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, sink: sink) {
+                throw refusal(refused.state)
+            }
+        } else if let refused = engine.refusal {
+            throw refusal(refused)
+        } else {
+            return []
+        }
+        switch completion.wait(until: Deadline(timeout: timeout)) {
+        case .succeeded(let values): return values
+        case .failed(let error): throw error
+        case .cancelled: throw ExecutorError.cancelled
+        case .pending: throw ExecutorError.timeout(seconds: timeout ?? 0)
+        }
+    }
+
+    /// `map` with Python's argument order: `executor.map(task, 0..<10)`.
+    public func map<S: Sequence, R: Codable>(
+        _ f: @escaping (S.Element) throws -> R, _ items: S, timeout: Double? = nil, chunkSize: Int = 1
+    ) throws -> [R] {
+        try map(items, timeout: timeout, chunkSize: chunkSize, f)
+    }
+
+    // MARK: Stopping
+
+    /// Stops accepting work, as Python's `shutdown`.
+    ///
+    /// - Parameters:
+    ///   - wait: Wait until pending work is done and the workers have exited.
+    ///   - cancelFutures: Cancel the futures that have not started.
+    public func shutdown(wait: Bool = true, cancelFutures: Bool = false) {
+        if cancelFutures {
+            for sink in engine.cancelPending() { sink.cancel() }
+        }
+        engine.close()
+        if wait { engine.waitForHandler(deadline: .forever) }
+    }
+}
+
+/// Creates an executor, passes it to `body`, and shuts it down (waiting for pending work)
+/// when `body` returns or throws: Python's `with ProcessPoolExecutor(max_workers=4) as executor:`.
+public func withProcessPoolExecutor<T>(
+    maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil,
+    _ body: (ProcessPoolExecutor) throws -> T
+) throws -> T {
+    let executor = try ProcessPoolExecutor(maxWorkers: maxWorkers, initializer: initializer)
+    defer { executor.shutdown(wait: true) }
+    return try body(executor)
+}

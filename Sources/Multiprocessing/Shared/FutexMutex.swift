@@ -1,0 +1,118 @@
+import CMultiprocessing
+import Glibc
+
+/// What taking a ``FutexMutex`` came to.
+enum LockOutcome: Equatable {
+    /// The caller now holds the mutex.
+    case acquired
+    /// The caller now holds the mutex, taken over from an owner process that ended while
+    /// holding it: the data it protects may be half-updated.
+    case ownerDied
+    /// The deadline passed with the mutex still held by someone else.
+    case timedOut
+    /// The calling thread already holds this (non-recursive) mutex.
+    case wouldDeadlock
+}
+
+/// The lock under ``Lock``, ``RLock``, ``Barrier`` and the byte ring: one 32-bit futex word in shared memory holding the
+/// owner's pid (0 when free; bit 31 set when someone may be sleeping on it).
+///
+/// The uncontended path is a single compare-and-swap to lock and a single exchange to unlock,
+/// like a plain process-shared mutex and unlike glibc's robust mutexes (whose bookkeeping
+/// doubles the cost). Robustness comes from the pid in the word: a waiter sleeps in slices
+/// and, after each, checks whether the owner process still runs; if it ended (or is a zombie)
+/// one waiter takes the lock over with a compare-and-swap and is told the dead owner's pid.
+///
+/// Layout (one cache line): the word at offset 0, a recursion depth at 4 (for `RLock`), the
+/// holding thread's `pthread_self()` at 8 (to tell the owner thread, and to catch a thread
+/// relocking a non-recursive lock it holds).
+@usableFromInline
+struct FutexMutex {
+    /// Bytes to reserve for one mutex.
+    static let byteCount = 64
+    @usableFromInline static let waitersBit: UInt32 = 1 << 31
+    /// How long a waiter sleeps before checking on the owner.
+    static let livenessSlice: Int64 = 50_000_000
+
+    @usableFromInline let word: UnsafeMutablePointer<UInt32>
+    @usableFromInline let depth: UnsafeMutablePointer<UInt32>
+    @usableFromInline let thread: UnsafeMutablePointer<Int64>
+
+    /// Views the (zeroed, hence unlocked) 64 bytes at `address` as a mutex.
+    init(at address: UnsafeMutableRawPointer) {
+        system_preparePidCache()
+        word = address.bindMemory(to: UInt32.self, capacity: 2)
+        depth = word + 1
+        thread = (address + 8).bindMemory(to: Int64.self, capacity: 1)
+    }
+
+    /// The calling thread, as stored in ``thread``.
+    @inlinable
+    static var currentThread: Int64 { Int64(Int(bitPattern: UInt(pthread_self()))) }
+
+    /// One attempt to take a free lock.
+    @inlinable @inline(__always)
+    func tryLock() -> Bool {
+        var expected: UInt32 = 0
+        return cmp_cas_u32(word, &expected, UInt32(bitPattern: cachedProcessIdentifier)) != 0
+    }
+
+    /// Unlocks (clearing the holding thread first). Returns false when it was not locked.
+    @inlinable @inline(__always)
+    func unlock() -> Bool {
+        cmp_store_i64(thread, 0)
+        let old = cmp_exchange_u32(word, 0)
+        if old & Self.waitersBit != 0 { _ = cmp_futex_wake(word, 1) }
+        return old != 0
+    }
+
+    /// The pid in the word (0: free).
+    var owner: Int32 { Int32(bitPattern: cmp_load_u32(word) & ~Self.waitersBit) }
+
+    /// Takes the lock, waiting until `deadline`.
+    ///
+    /// - Returns: `.acquired`, `.ownerDied` with the dead owner's pid (the caller now holds
+    ///   the lock), `.timedOut`, or `.wouldDeadlock` when the calling thread already holds it
+    ///   (checked only when `checkSelf` is true).
+    func lock(deadline: Deadline, checkSelf: Bool) -> (outcome: LockOutcome, dead: Int32?) {
+        if tryLock() { return (.acquired, nil) }
+        let me = UInt32(bitPattern: system_cachedPid())
+        for _ in 0..<100 {
+            cmp_spin_pause()
+            if cmp_load_u32(word) == 0, tryLock() { return (.acquired, nil) }
+        }
+        if checkSelf, owner == Int32(bitPattern: me), cmp_load_i64(thread) == Self.currentThread {
+            return (.wouldDeadlock, nil)
+        }
+        var checkOwner = false
+        while true {
+            var seen = cmp_load_u32(word)
+            if seen == 0 {
+                // Free: take it, keeping the waiters bit (others may still sleep).
+                var expected: UInt32 = 0
+                if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 { return (.acquired, nil) }
+                continue
+            }
+            if checkOwner || deadline.hasExpired {
+                checkOwner = false
+                let ownerPid = Int32(bitPattern: seen & ~Self.waitersBit)
+                if ownerPid != Int32(bitPattern: me), system_processHasEnded(ownerPid) {
+                    var expected = seen
+                    if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 {
+                        return (.ownerDied, ownerPid)
+                    }
+                    continue
+                }
+                if deadline.hasExpired { return (.timedOut, nil) }
+            }
+            if seen & Self.waitersBit == 0 {
+                let marked = seen | Self.waitersBit
+                if cmp_cas_u32(word, &seen, marked) == 0 { continue }
+                seen = marked
+            }
+            var slice = Deadline(nanoseconds: monotonicNanoseconds() + Self.livenessSlice)
+            if let end = deadline.nanoseconds, end < slice.nanoseconds! { slice = deadline }
+            if !system_futexWait(word, expected: seen, deadline: slice) { checkOwner = true }
+        }
+    }
+}

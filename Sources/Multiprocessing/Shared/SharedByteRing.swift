@@ -1,0 +1,434 @@
+import CMultiprocessing
+import Glibc
+import Synchronization
+
+/// Why a ring operation did not complete.
+enum RingError: Error, Equatable {
+    /// The deadline passed: the ring stayed full (put) or empty (get).
+    case timedOut
+    /// This process closed its handle with ``SharedByteRing/close()``.
+    case closed
+}
+
+/// A multi-producer, multi-consumer ring of length-prefixed byte messages in shared memory.
+///
+/// Create it before forking; every process then puts and gets through the same pages.
+///
+/// **Records.** Each record is a 4-byte header (bit 31 *first*, bit 30 *last*, bit 29
+/// *abort*, bits 0–28 the payload length) followed by the payload; records wrap around the
+/// end of the data area byte by byte. A message that fits the ring is one record flagged
+/// first+last. A larger message is streamed as several records while its producer holds the
+/// producers' lock and a consumer holds the consumers' lock, each chunk freeing room for the
+/// next one.
+///
+/// **Indices.** `tail` (written only under the producers' lock) and `head` (only under the
+/// consumers' lock) each pack a 40-bit byte position and a 24-bit count of whole messages, so
+/// one 64-bit release store after the copy publishes a record *and* its message count.
+///
+/// **Crashes.** A process SIGKILLed mid-put has not moved `tail`: its record never existed.
+/// One killed mid-get has not moved `head`: the message stays for the next consumer. The
+/// locks hold their owner's pid, so the next locker learns of the death and continues: a stream cut short by a dead
+/// producer is dropped (the next *first* record, or the consumer finding the producers' lock
+/// orphaned, ends it), and a consumer starting a message skips leftover chunks of a stream
+/// whose reader died.
+///
+/// **Waiting.** Waiters spin briefly, then sleep on a futex sequence word; the other side
+/// bumps the word and calls `FUTEX_WAKE` only when a sleeper has announced itself.
+final class SharedByteRing: @unchecked Sendable {
+    private static let firstFlag: UInt32 = 1 << 31
+    private static let lastFlag: UInt32 = 1 << 30
+    private static let abortFlag: UInt32 = 1 << 29
+    private static let lengthMask: UInt32 = (1 << 29) - 1
+    private static let byteMask: UInt64 = (1 << 40) - 1
+    private static let messageMask: UInt64 = (1 << 24) - 1
+    private static let headerBytes = 4
+    private static let dataOffset = 4096
+    private static let spinLimit = 2000
+
+    /// The largest capacity a ring may have.
+    static let maximumCapacity = 1 << 28
+
+    private let region: SharedRegion
+    private let producers: FutexMutex
+    private let consumers: FutexMutex
+    private let tail: UnsafeMutablePointer<Int64>
+    private let head: UnsafeMutablePointer<Int64>
+    private let dataSequence: UnsafeMutablePointer<UInt32>
+    private let dataWaiters: UnsafeMutablePointer<UInt32>
+    private let spaceSequence: UnsafeMutablePointer<UInt32>
+    private let spaceWaiters: UnsafeMutablePointer<UInt32>
+    private let data: UnsafeMutableRawPointer
+    private let closedHere = Atomic(false)
+    /// This process's last view of the other side's index (see ``LocalView``).
+    private let local: UnsafeMutablePointer<LocalView>
+
+    /// Indices as this process last saw them, to avoid reading the other side's cache line
+    /// for every message. A cached `head` is a safe lower bound for a producer as long as no
+    /// other producer wrote since this one (`tail == tailWritten`); likewise a cached `tail`
+    /// for a consumer while `head == headWritten`. Process-local memory (a forked child gets
+    /// a copy), touched only under the matching lock.
+    private struct LocalView {
+        var head: UInt64 = 0
+        var tailWritten: UInt64 = 0
+        var tail: UInt64 = 0
+        var headWritten: UInt64 = 0
+    }
+
+    /// Bytes in the data area (a power of two).
+    let capacity: Int
+    /// The most whole messages the ring holds at once (Python's `maxsize`; `Int.max`: no limit).
+    let maxMessages: Int
+
+    /// Creates a ring with room for at least `capacity` bytes of records.
+    ///
+    /// - Parameters:
+    ///   - capacity: data bytes, rounded up to a power of two (at least 4096, at most 256 MiB).
+    ///     Pages are mapped lazily, so a large ring costs only what is touched.
+    ///   - maxMessages: when positive, a put also waits while this many messages are queued.
+    init(capacity: Int, maxMessages: Int = 0) throws {
+        precondition(capacity > 0 && capacity <= Self.maximumCapacity, "ring capacity \(capacity) must be in 1...\(Self.maximumCapacity)")
+        var size = 4096
+        while size < capacity { size <<= 1 }
+        self.capacity = size
+        self.maxMessages = maxMessages > 0 ? min(maxMessages, Int(Self.messageMask) / 2) : Int(Self.messageMask) / 2
+        region = try SharedRegion(size: Self.dataOffset + size, lazily: true)
+        let base = region.base
+        producers = FutexMutex(at: base)
+        consumers = FutexMutex(at: base + 64)
+        tail = (base + 128).bindMemory(to: Int64.self, capacity: 1)
+        head = (base + 192).bindMemory(to: Int64.self, capacity: 1)
+        dataSequence = (base + 256).bindMemory(to: UInt32.self, capacity: 2)
+        dataWaiters = dataSequence + 1
+        spaceSequence = (base + 320).bindMemory(to: UInt32.self, capacity: 2)
+        spaceWaiters = spaceSequence + 1
+        data = base + Self.dataOffset
+        local = .allocate(capacity: 1)
+        local.initialize(to: LocalView())
+    }
+
+    deinit {
+        local.deallocate()
+    }
+
+    // MARK: - State
+
+    /// Whole messages currently in the ring (a snapshot; others may change it at once).
+    var count: Int {
+        let t = UInt64(bitPattern: cmp_load_i64(tail))
+        let h = UInt64(bitPattern: cmp_load_i64(head))
+        return Int(((t >> 40) &- (h >> 40)) & Self.messageMask)
+    }
+
+    /// Bytes of records currently in the ring.
+    var usedBytes: Int {
+        Self.used(UInt64(bitPattern: cmp_load_i64(tail)), UInt64(bitPattern: cmp_load_i64(head)))
+    }
+
+    /// Whether this process closed its handle.
+    var isClosed: Bool { closedHere.load(ordering: .relaxed) }
+
+    /// Closes this process's handle: later puts and gets here throw ``RingError/closed``.
+    /// Other processes keep using the ring (as Python's `Queue.close()`, which is per process).
+    func close() { closedHere.store(true, ordering: .relaxed) }
+
+    // MARK: - Put
+
+    /// Appends one message, waiting until `deadline` for room.
+    ///
+    /// - Throws: ``RingError/timedOut`` when there was no room in time (nothing was added),
+    ///   ``RingError/closed`` after ``close()``.
+    func put(_ bytes: UnsafeRawBufferPointer, deadline: Deadline) throws {
+        if isClosed { throw RingError.closed }
+        precondition(bytes.count <= Int(UInt32.max), "a ring message is limited to 4 GiB")
+        try lock(producers, deadline: deadline)
+        var published = false
+        defer {
+            _ = producers.unlock()
+            if published { Self.signal(dataSequence, dataWaiters) }
+        }
+        let length = bytes.count
+        var t = UInt64(bitPattern: tail.pointee)
+        if t != local.pointee.tailWritten { local.pointee.head = UInt64(bitPattern: cmp_load_i64(head)) }
+        if Self.headerBytes + length <= capacity {
+            let need = Self.headerBytes + length
+            guard wait(until: { self.hasRoom(tail: t, bytes: need, newMessage: true) },
+                       on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
+            else { throw RingError.timedOut }
+            t = writeRecord(at: t, flags: Self.firstFlag | Self.lastFlag, bytes.baseAddress, length)
+            storeTail(t)
+            published = true
+            return
+        }
+        // Larger than the ring: stream it, always leaving 4 bytes for an abort record.
+        var sent = 0
+        while sent < length {
+            let remaining = length - sent
+            let need = min(remaining, capacity / 4) + 2 * Self.headerBytes
+            let first = sent == 0
+            let ready = wait(
+                until: { self.hasRoom(tail: t, bytes: need, newMessage: first) },
+                on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
+            if !ready {
+                if !first {
+                    t = writeRecord(at: t, flags: Self.abortFlag, nil, 0)
+                    storeTail(t)
+                    published = true
+                }
+                throw RingError.timedOut
+            }
+            let chunk = min(remaining, free(tail: t) - 2 * Self.headerBytes)
+            let flags = (first ? Self.firstFlag : 0) | (chunk == remaining ? Self.lastFlag : 0)
+            t = writeRecord(at: t, flags: flags, bytes.baseAddress! + sent, chunk)
+            storeTail(t)
+            Self.signal(dataSequence, dataWaiters)
+            sent += chunk
+        }
+    }
+
+    /// Appends the bytes of an array (see ``put(_:deadline:)``).
+    func put(_ bytes: [UInt8], deadline: Deadline) throws {
+        try bytes.withUnsafeBytes { try put($0, deadline: deadline) }
+    }
+
+    // MARK: - Get
+
+    /// Removes the oldest message and returns a copy of its bytes, waiting until `deadline`.
+    ///
+    /// - Throws: ``RingError/timedOut`` when no message came in time, ``RingError/closed``.
+    func get(deadline: Deadline) throws -> [UInt8] {
+        try receive(deadline: deadline) { [UInt8]($0) }
+    }
+
+    /// Removes the oldest message and hands its bytes to `body` without copying them when
+    /// they lie contiguously in the ring. The bytes are valid only during `body`; the message
+    /// is consumed even when `body` throws.
+    ///
+    /// Once part of a streamed (larger than the ring) message has been taken, the deadline no
+    /// longer applies: the call finishes receiving it, or drops it if its producer died.
+    func receive<R>(deadline: Deadline, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if isClosed { throw RingError.closed }
+        try lock(consumers, deadline: deadline)
+        var freed = false
+        defer {
+            _ = consumers.unlock()
+            if freed { Self.signal(spaceSequence, spaceWaiters) }
+        }
+        var h = UInt64(bitPattern: head.pointee)
+        if h != local.pointee.headWritten { local.pointee.tail = h }
+        var partial: [UInt8]? = nil
+        while true {
+            if !hasData(head: h) {
+                if partial == nil {
+                    guard wait(until: { self.hasData(head: h) },
+                               on: dataSequence, waiters: dataWaiters, deadline: deadline)
+                    else { throw RingError.timedOut }
+                } else if !wait(until: { self.hasData(head: h) },
+                                on: dataSequence, waiters: dataWaiters, deadline: Deadline(timeout: 0.05)) {
+                    if try streamWasAbandoned(at: h) { partial = nil }
+                    continue
+                }
+            }
+            let header = readHeader(at: h)
+            let length = Int(header & Self.lengthMask)
+            let isFirst = header & Self.firstFlag != 0
+            let isLast = header & Self.lastFlag != 0
+            if partial != nil, isFirst {
+                partial = nil  // the stream in progress was cut off; this record starts anew
+            }
+            if partial == nil {
+                if !isFirst {
+                    // A leftover chunk (or abort marker) of a stream nobody is reading.
+                    h = advance(h, by: length, lastFlag: isLast)
+                    storeHead(h)
+                    freed = true
+                    continue
+                }
+                if isLast {
+                    let payload = Int((h &+ UInt64(Self.headerBytes)) & UInt64(capacity - 1))
+                    let next = advance(h, by: length, lastFlag: true)
+                    defer { freed = true }
+                    if payload + length <= capacity {
+                        defer { storeHead(next) }
+                        return try body(UnsafeRawBufferPointer(start: data + payload, count: length))
+                    }
+                    var copy = [UInt8](repeating: 0, count: length)
+                    copy.withUnsafeMutableBytes { copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress!, count: length) }
+                    storeHead(next)
+                    return try copy.withUnsafeBytes(body)
+                }
+                partial = []
+            } else if header & Self.abortFlag != 0 {
+                partial = nil
+                h = advance(h, by: length, lastFlag: false)
+                storeHead(h)
+                freed = true
+                continue
+            }
+            // A chunk of a streamed message.
+            let start = partial!.count
+            partial!.append(contentsOf: repeatElement(0, count: length))
+            partial!.withUnsafeMutableBytes {
+                copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress! + start, count: length)
+            }
+            h = advance(h, by: length, lastFlag: isLast)
+            storeHead(h)
+            Self.signal(spaceSequence, spaceWaiters)
+            if isLast {
+                let message = partial!
+                return try message.withUnsafeBytes(body)
+            }
+        }
+    }
+
+    /// While streaming: whether the producer of the message in progress is gone (it died
+    /// holding the producers' lock, or released it without finishing), so the chunks taken
+    /// so far must be dropped.
+    private func streamWasAbandoned(at h: UInt64) throws -> Bool {
+        let (outcome, _) = producers.lock(deadline: Deadline(timeout: 0), checkSelf: false)
+        guard outcome == .acquired || outcome == .ownerDied else { return false }
+        defer { _ = producers.unlock() }
+        return UInt64(bitPattern: cmp_load_i64(tail)) == h
+    }
+
+    // MARK: - Internals
+
+    @inline(__always)
+    private func lock(_ mutex: FutexMutex, deadline: Deadline) throws {
+        if mutex.tryLock() { return }
+        let (outcome, _) = mutex.lock(deadline: deadline, checkSelf: false)
+        // After .ownerDied the indices are consistent all the same (each moved with one
+        // store): carry on.
+        if outcome == .timedOut || outcome == .wouldDeadlock { throw RingError.timedOut }
+    }
+
+    /// Whether a record of `bytes` bytes fits after `t` (and, for the start of a message,
+    /// whether the message limit allows one more), judged first from the cached head.
+    @inline(__always)
+    private func hasRoom(tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
+        if roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage) { return true }
+        local.pointee.head = UInt64(bitPattern: cmp_load_i64(head))
+        return roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage)
+    }
+
+    @inline(__always)
+    private func roomWith(head h: UInt64, tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
+        guard capacity - Self.used(t, h) >= need else { return false }
+        return !newMessage || Int(((t >> 40) &- (h >> 40)) & Self.messageMask) < maxMessages
+    }
+
+    /// Whether a record follows `h`, judged first from the cached tail.
+    @inline(__always)
+    private func hasData(head h: UInt64) -> Bool {
+        if local.pointee.tail != h { return true }
+        local.pointee.tail = UInt64(bitPattern: cmp_load_i64(tail))
+        return local.pointee.tail != h
+    }
+
+    @inline(__always)
+    private func storeTail(_ t: UInt64) {
+        cmp_store_i64(tail, Int64(bitPattern: t))
+        local.pointee.tailWritten = t
+    }
+
+    @inline(__always)
+    private func storeHead(_ h: UInt64) {
+        cmp_store_i64(head, Int64(bitPattern: h))
+        local.pointee.headWritten = h
+    }
+
+    @inline(__always)
+    private static func used(_ t: UInt64, _ h: UInt64) -> Int {
+        Int(((t & byteMask) &- (h & byteMask)) & byteMask)
+    }
+
+    @inline(__always)
+    private func free(tail t: UInt64) -> Int {
+        capacity - Self.used(t, UInt64(bitPattern: cmp_load_i64(head)))
+    }
+
+    /// The position after a record of `length` payload bytes at `p` (counting a message when
+    /// the record ends one).
+    @inline(__always)
+    private func advance(_ p: UInt64, by length: Int, lastFlag: Bool) -> UInt64 {
+        let bytes = ((p & Self.byteMask) &+ UInt64(Self.headerBytes + length)) & Self.byteMask
+        let messages = ((p >> 40) &+ (lastFlag ? 1 : 0)) & Self.messageMask
+        return messages << 40 | bytes
+    }
+
+    /// Copies a record (header + payload) at position `t`; returns the position after it.
+    @inline(__always)
+    private func writeRecord(at t: UInt64, flags: UInt32, _ payload: UnsafeRawPointer?, _ length: Int) -> UInt64 {
+        var header = flags | UInt32(length)
+        withUnsafeBytes(of: &header) { copyIn(at: t, from: $0.baseAddress!, count: Self.headerBytes) }
+        if length > 0 { copyIn(at: t &+ UInt64(Self.headerBytes), from: payload!, count: length) }
+        return advance(t, by: length, lastFlag: flags & Self.lastFlag != 0)
+    }
+
+    @inline(__always)
+    private func readHeader(at h: UInt64) -> UInt32 {
+        var header: UInt32 = 0
+        withUnsafeMutableBytes(of: &header) { copyOut(from: h, into: $0.baseAddress!, count: Self.headerBytes) }
+        return header
+    }
+
+    @inline(__always)
+    private func copyIn(at position: UInt64, from source: UnsafeRawPointer, count: Int) {
+        let offset = Int(position & UInt64(capacity - 1))
+        let first = min(count, capacity - offset)
+        memcpy(data + offset, source, first)
+        if count > first { memcpy(data, source + first, count - first) }
+    }
+
+    @inline(__always)
+    private func copyOut(from position: UInt64, into target: UnsafeMutableRawPointer, count: Int) {
+        let offset = Int(position & UInt64(capacity - 1))
+        let first = min(count, capacity - offset)
+        memcpy(target, data + offset, first)
+        if count > first { memcpy(target + first, data, count - first) }
+    }
+
+    /// Spins, then sleeps on `sequence` until `ready()` or the deadline. Returns `ready()`.
+    @inline(__always)
+    private func wait(
+        until ready: () -> Bool, on sequence: UnsafeMutablePointer<UInt32>,
+        waiters: UnsafeMutablePointer<UInt32>, deadline: Deadline
+    ) -> Bool {
+        if ready() { return true }
+        return Self.slowWait(until: ready, on: sequence, waiters: waiters, deadline: deadline)
+    }
+
+    private static func slowWait(
+        until ready: () -> Bool, on sequence: UnsafeMutablePointer<UInt32>,
+        waiters: UnsafeMutablePointer<UInt32>, deadline: Deadline
+    ) -> Bool {
+        if deadline.nanoseconds != nil, deadline.hasExpired { return false }
+        for _ in 0..<spinLimit {
+            cmp_spin_pause()
+            if ready() { return true }
+        }
+        while true {
+            cmp_store_u32(waiters, 1)
+            cmp_fence()
+            let seen = cmp_load_u32(sequence)
+            if ready() { return true }
+            let inTime = system_futexWait(sequence, expected: seen, deadline: deadline)
+            if ready() { return true }
+            if !inTime { return false }
+        }
+    }
+
+    /// Wakes every sleeper of `sequence`, if one announced itself.
+    ///
+    /// The waiters word is a flag, not a count: a sleeper sets it before its last check, the
+    /// first waker clears it and wakes everyone. So while woken sleepers wait to be scheduled
+    /// (long, on a busy machine) further puts do not repeat the wake-up system call; a
+    /// sleeper that goes back to sleep sets the flag again.
+    @inline(__always)
+    private static func signal(_ sequence: UnsafeMutablePointer<UInt32>, _ waiters: UnsafeMutablePointer<UInt32>) {
+        cmp_fence()
+        if cmp_load_u32(waiters) != 0, cmp_exchange_u32(waiters, 0) != 0 {
+            _ = cmp_fetch_add_u32(sequence, 1)
+            system_futexWake(sequence)
+        }
+    }
+}

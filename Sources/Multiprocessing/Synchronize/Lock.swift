@@ -1,0 +1,88 @@
+import CMultiprocessing
+import Glibc
+
+/// A process-shared, non-recursive lock: Python's `multiprocessing.Lock`.
+///
+/// Create it before starting the processes that share it. Like Python's lock, any thread or
+/// process may release it, and releasing it when it is not locked is an error. If the
+/// process holding it dies, the next ``acquire(block:timeout:)`` throws
+/// ``SynchronizationError/previousHolderDied(pid:)`` naming that process, and the lock is
+/// usable again afterwards: it never deadlocks silently.
+///
+/// ```swift
+/// let lock = try Lock()
+/// try lock.withLock { counter.value += 1 }
+/// ```
+///
+/// The uncontended path is one atomic compare-and-swap to acquire and one exchange to
+/// release, without allocation.
+public final class Lock: @unchecked Sendable {
+    let region: SharedRegion
+    @usableFromInline let mutex: FutexMutex
+
+    /// Creates an unlocked lock in fresh shared memory.
+    public init() throws {
+        region = try SharedRegion(size: FutexMutex.byteCount)
+        mutex = FutexMutex(at: region.allocate(byteCount: FutexMutex.byteCount))
+    }
+
+    /// Acquires the lock.
+    ///
+    /// - Parameters:
+    ///   - block: when false, return at once whether or not the lock was free.
+    ///   - timeout: seconds to wait at most (nil: forever); ignored when `block` is false.
+    /// - Returns: true when the lock is now held, false when it stayed busy.
+    /// - Throws: ``SynchronizationError/previousHolderDied(pid:)`` when the holder died
+    ///   holding it (the lock is then free again), ``SynchronizationError/wouldDeadlock`` when
+    ///   this thread already holds it and would wait forever.
+    @inlinable @discardableResult
+    public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
+        if mutex.tryLock() {
+            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            return true
+        }
+        return try acquireSlowly(block: block, timeout: timeout)
+    }
+
+    @usableFromInline
+    func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
+        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
+        let (outcome, dead) = mutex.lock(deadline: deadline, checkSelf: true)
+        switch outcome {
+        case .acquired:
+            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            return true
+        case .ownerDied:
+            _ = mutex.unlock()
+            throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
+        case .timedOut:
+            return false
+        case .wouldDeadlock:
+            // Python would wait out the timeout and fail; without one it would hang forever.
+            guard deadline.nanoseconds != nil else { throw SynchronizationError.wouldDeadlock }
+            while let left = deadline.remainingNanoseconds, left > 0 {
+                usleep(UInt32(min(left / 1000, 100_000)) + 1)
+            }
+            return false
+        }
+    }
+
+    /// Releases the lock (from any thread or process, as in Python).
+    ///
+    /// - Throws: ``SynchronizationError/releasedUnlocked`` when it was not locked.
+    @inlinable
+    public func release() throws {
+        if !mutex.unlock() { throw SynchronizationError.releasedUnlocked }
+    }
+
+    /// Runs `body` while holding the lock (Python's `with lock:`), releasing it afterwards
+    /// even when `body` throws.
+    ///
+    /// - Throws: what `body` throws, or an error from ``acquire(block:timeout:)``.
+    @inlinable
+    public func withLock<R>(_ body: () throws -> R) throws -> R {
+        try acquire()
+        defer { _ = mutex.unlock() }
+        return try body()
+    }
+}

@@ -1,0 +1,1 @@
+// A package root for the end-to-end tests; never built.

@@ -1,0 +1,4 @@
+import Glibc
+
+print("Main process PID: \(getpid())")
+print("Worker A, Parent PID: \(getpid())")

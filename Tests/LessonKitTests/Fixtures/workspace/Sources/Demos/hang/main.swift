@@ -1,0 +1,4 @@
+import Glibc
+
+print("waiting forever")
+while true { sleep(1) }

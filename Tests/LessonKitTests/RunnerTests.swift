@@ -1,0 +1,153 @@
+import Glibc
+import Testing
+@testable import LessonKit
+
+@Suite(.serialized) struct SpawnTests {
+    func sh(_ script: String, timeout: Double? = 5, limit: Int = 1 << 20, directory: String? = nil) -> SpawnResult {
+        Spawn.run(SpawnRequest(executable: "/bin/sh", arguments: ["-c", script], environment: Runner.environment(trace: nil),
+                               directory: directory, timeout: timeout, outputLimit: limit))
+    }
+
+    @Test func capturesOutputAndExitCode() {
+        let result = sh("echo out; echo err >&2; exit 3")
+        #expect(result.stdout == "out\n")
+        #expect(result.stderr == "err\n")
+        #expect(result.termination == .exited(3))
+        #expect(!result.timedOut && !result.flooded)
+    }
+
+    @Test func environmentIsFixedAndClean() {
+        setenv("PYTHONUNBUFFERED", "1", 1)
+        defer { unsetenv("PYTHONUNBUFFERED") }
+        let result = sh("env | sort")
+        let names = result.stdout.split(separator: "\n").map { String($0.prefix { $0 != "=" }) }.filter { $0 != "PWD" && $0 != "SHLVL" && $0 != "_" }
+        #expect(names == ["COLUMNS", "HOME", "LANG", "NO_COLOR", "PATH", "TZ"])
+        #expect(result.stdout.contains("LANG=C.UTF-8\n"))
+        #expect(result.stdout.contains("TZ=UTC\n"))
+    }
+
+    @Test func runsInTheGivenDirectory() throws {
+        let directory = try FileSystem.makeTemporaryDirectory()
+        defer { FileSystem.removeTree(directory) }
+        #expect(sh("pwd", directory: directory).stdout == directory + "\n")
+        #expect(FileSystem.currentDirectory != directory, "the caller's directory is restored")
+    }
+
+    @Test func aHangIsKilledWithItsWholeProcessGroup() {
+        let marker = "\(randomTag()).5"
+        let result = sh("sleep \(marker) & echo started; sleep \(marker)", timeout: 0.5)
+        #expect(result.timedOut)
+        #expect(result.termination == .signaled(SIGKILL))
+        #expect(result.stdout == "started\n")
+        usleep(100_000)
+        #expect(!processRunning(withMarker: "sleep \(marker)"), "the background child was killed too")
+    }
+
+    @Test func helpersLeftBehindAreKilledWhenTheProgramEnds() {
+        let marker = "\(randomTag()).25"
+        let result = sh("sleep \(marker) >/dev/null 2>&1 & echo done")
+        #expect(result.termination == .exited(0))
+        #expect(result.stdout == "done\n")
+        usleep(100_000)
+        #expect(!processRunning(withMarker: "sleep \(marker)"))
+    }
+
+    @Test func aFloodIsStopped() {
+        let result = sh("yes flood", limit: 64 * 1024)
+        #expect(result.flooded)
+        #expect(result.stdout.utf8.count == 64 * 1024)
+        #expect(result.termination == .signaled(SIGKILL))
+    }
+
+    @Test func aCrashIsReportedWithItsSignal() {
+        let result = sh("kill -SEGV $$")
+        #expect(result.termination == .signaled(SIGSEGV))
+        #expect(result.termination.description.contains("SIGSEGV"))
+    }
+
+    @Test func aMissingProgramIsReported() {
+        let result = Spawn.run(SpawnRequest(executable: "/nonexistent/demo-x"))
+        if case .failedToStart(let reason) = result.termination {
+            #expect(reason.contains("/nonexistent/demo-x"))
+        } else {
+            Issue.record("\(result.termination)")
+        }
+    }
+
+    @Test func leavesNoZombies() {
+        for _ in 0..<5 { _ = sh("true") }
+        var status: Int32 = 0
+        #expect(waitpid(-1, &status, WNOHANG) <= 0, "every child was reaped")
+    }
+}
+
+@Suite(.serialized) struct RunnerTests {
+    func job(_ script: String, expected: String, exit: Int32 = 0, timeout: Double = 5, files: [InputFile] = []) -> RunJob {
+        RunJob(lesson: "t", demo: "t", runtime: .python, executable: "/bin/sh", script: script, files: files,
+               expected: expected, expectedExit: exit, timeout: timeout, outputLimit: 1 << 20)
+    }
+
+    @Test func inputFilesAreInTheWorkingDirectoryAndTheScriptIsNot() {
+        let result = Runner.run(job("ls; cat data.txt", expected: "data.txt\nsub\nhello\n",
+                                    files: [InputFile(name: "data.txt", contents: "hello\n"), InputFile(name: "sub/x.py", contents: "")]))
+        #expect(result.passed, "\(result.problems) \(result.spawn.stdout)")
+    }
+
+    @Test func expectedExitCode() {
+        #expect(Runner.run(job("echo hi; exit 1", expected: "hi\n", exit: 1)).passed)
+        let failed = Runner.run(job("echo hi; exit 2", expected: "hi\n", exit: 1))
+        #expect(!failed.passed)
+        #expect(failed.problems == ["exit code 2, expected 1 (exit=1)"])
+    }
+
+    @Test func mismatchReportsTheDiff() {
+        let result = Runner.run(job("echo a; echo c", expected: "a\nb\n"))
+        #expect(!result.passed)
+        #expect(result.problems == ["output does not match the expected block"])
+        #expect(result.diff.contains("-b\n+c\n"))
+    }
+
+    @Test func hangIsNamed() {
+        let result = Runner.run(job("sleep 10", expected: "", timeout: 0.3))
+        #expect(!result.passed)
+        #expect(result.problems.first?.hasPrefix("hang: still running after 0.3 s") == true)
+    }
+
+    @Test func parallelSchedulerRunsEveryJobInOrder() {
+        let jobs = (0..<5).map { job("echo \($0)", expected: "\($0)\n") }
+        var reported = 0
+        let results = ProcessFanOut(width: 2).run(jobs) { _, _ in reported += 1 }
+        #expect(reported == 5)
+        #expect(results.map(\.spawn.stdout) == (0..<5).map { "\($0)\n" })
+        #expect(results.allSatisfy { $0.passed })
+        var status: Int32 = 0
+        #expect(waitpid(-1, &status, WNOHANG) <= 0, "runner processes were reaped")
+    }
+}
+
+@Suite(.serialized) struct PoolSchedulerTests {
+    @Test func poolSchedulerRunsEveryJob() {
+        let jobs = (0..<6).map {
+            RunJob(lesson: "t", demo: "d\($0)", runtime: .python, executable: "/bin/sh", script: "echo \($0)", files: [],
+                   expected: "\($0)\n", expectedExit: 0, timeout: 5, outputLimit: 1 << 20)
+        }
+        var reported: [Int] = []
+        let results = PoolScheduler(width: 2).run(jobs) { index, _ in reported.append(index) }
+        #expect(reported.sorted() == Array(0..<6))
+        #expect(results.map(\.job.demo) == jobs.map(\.demo))
+        #expect(results.allSatisfy { $0.passed }, "\(results.map(\.problems))")
+        var status: Int32 = 0
+        #expect(waitpid(-1, &status, WNOHANG) <= 0, "pool workers were reaped")
+    }
+}
+
+@Suite(.serialized) struct LiveOutputTests {
+    @Test func liveOutputComesInWholeLinesAndAddsUpToStdout() {
+        var chunks: [String] = []
+        let result = Spawn.run(SpawnRequest(executable: "/bin/sh", arguments: ["-c", "printf '进程 1\\n进'; sleep 0.1; printf '程 2\\nend'"],
+                                            environment: Runner.environment(trace: nil), timeout: 5)) { chunks.append($0) }
+        #expect(chunks.joined() == result.stdout)
+        #expect(chunks.dropLast().allSatisfy { $0.hasSuffix("\n") })
+        #expect(chunks.first == "进程 1\n")
+    }
+}

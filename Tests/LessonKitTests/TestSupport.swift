@@ -1,0 +1,40 @@
+import Glibc
+@testable import LessonKit
+
+/// The package root of this checkout.
+let packageRoot: String = {
+    var path = #filePath
+    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+    return path
+}()
+
+let fixtures = packageRoot + "/Tests/LessonKitTests/Fixtures"
+
+/// Copies a directory tree.
+func copyTree(_ source: String, to destination: String) throws {
+    if FileSystem.isDirectory(source) {
+        try FileSystem.makeDirectories(destination)
+        for name in FileSystem.list(source) { try copyTree(source + "/" + name, to: destination + "/" + name) }
+    } else {
+        try FileSystem.writeText(try FileSystem.readText(source), to: destination)
+    }
+}
+
+/// Writes an executable shell script.
+func writeScript(_ text: String, to path: String) throws {
+    try FileSystem.writeText("#!/bin/sh\n" + text, to: path)
+    chmod(path, 0o755)
+}
+
+/// Whether a process whose command line contains `marker` is running.
+func processRunning(withMarker marker: String) -> Bool {
+    for name in FileSystem.list("/proc") where name.allSatisfy(\.isNumber) {
+        guard let bytes = try? FileSystem.readBytes("/proc/\(name)/cmdline") else { continue }
+        let commandLine = String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        if commandLine.contains(marker) { return true }
+    }
+    return false
+}
+
+/// A random number for markers and names.
+func randomTag() -> Int { Int.random(in: 100_000...999_999) }
