@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "LessonKit", targets: ["LessonKit"]),
         .executable(name: "learn-mp", targets: ["learn-mp"]),
         .executable(name: "mp-bench", targets: ["mp-bench"]),
+        .executable(name: "mp-faults", targets: ["mp-faults"]),
     ] + demoSlugs.map { .executable(name: "demo-\($0)", targets: ["demo-\($0)"]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -66,6 +67,11 @@ let package = Package(
             name: "mp-bench",
             dependencies: ["Multiprocessing"],
             path: "bench/Sources/mp-bench"
+        ),
+        .executableTarget(
+            name: "mp-faults",
+            dependencies: ["Multiprocessing"],
+            path: "bench/Sources/mp-faults"
         ),
 
         // MARK: Tests
