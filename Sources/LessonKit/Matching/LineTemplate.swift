@@ -72,7 +72,8 @@ public struct LineTemplate: Sendable, Equatable {
     ///   does not match (or a named value disagrees with an earlier capture).
     public func match(_ line: [UInt8], captures: Captures) -> Captures? {
         var captures = captures
-        return match(tokenIndex: 0, line: line, position: 0, captures: &captures) ? captures : nil
+        var failed = Set<String>()
+        return match(tokenIndex: 0, line: line, position: 0, captures: &captures, failed: &failed) ? captures : nil
     }
 
     /// Matches `line` as text.
@@ -80,21 +81,29 @@ public struct LineTemplate: Sendable, Equatable {
         match(Array(line.utf8), captures: captures)
     }
 
-    private func match(tokenIndex: Int, line: [UInt8], position: Int, captures: inout Captures) -> Bool {
+    /// `failed` remembers the (token, position, captures) states after a wildcard that did not
+    /// match, so each is tried once: `[..]a[..]a…b` against a long line of `a`s stays
+    /// polynomial instead of trying every way to split the line.
+    private func match(tokenIndex: Int, line: [UInt8], position: Int, captures: inout Captures,
+                       failed: inout Set<String>) -> Bool {
         guard tokenIndex < tokens.count else { return position == line.count }
         switch tokens[tokenIndex] {
         case .literal(let text):
             guard line.count - position >= text.count else { return false }
             for offset in 0..<text.count where line[position + offset] != text[offset] { return false }
-            return match(tokenIndex: tokenIndex + 1, line: line, position: position + text.count, captures: &captures)
+            return match(tokenIndex: tokenIndex + 1, line: line, position: position + text.count, captures: &captures, failed: &failed)
         case .any:
             if tokenIndex + 1 == tokens.count { return true }
             var start = position
             while start <= line.count {
-                var attempt = captures
-                if match(tokenIndex: tokenIndex + 1, line: line, position: start, captures: &attempt) {
-                    captures = attempt
-                    return true
+                let key = "\(tokenIndex + 1)|\(start)|\(captures.key)"
+                if !failed.contains(key) {
+                    var attempt = captures
+                    if match(tokenIndex: tokenIndex + 1, line: line, position: start, captures: &attempt, failed: &failed) {
+                        captures = attempt
+                        return true
+                    }
+                    failed.insert(key)
                 }
                 start += 1
             }
@@ -105,11 +114,11 @@ public struct LineTemplate: Sendable, Equatable {
                 let value = String(decoding: line[position..<end], as: UTF8.self)
                 if let existing = captures[name] {
                     guard existing == value else { return false }
-                    return match(tokenIndex: tokenIndex + 1, line: line, position: end, captures: &captures)
+                    return match(tokenIndex: tokenIndex + 1, line: line, position: end, captures: &captures, failed: &failed)
                 }
                 captures.bind(name, kind: kind, value: value)
             }
-            return match(tokenIndex: tokenIndex + 1, line: line, position: end, captures: &captures)
+            return match(tokenIndex: tokenIndex + 1, line: line, position: end, captures: &captures, failed: &failed)
         }
     }
 
