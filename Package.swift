@@ -85,7 +85,7 @@ let package = Package(
                 "LessonKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "Corpus"]
         ),
     ] + demoTargets
 )
