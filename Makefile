@@ -3,13 +3,17 @@
 #   make verify   the main job: build, run every lesson's demos (Swift, Python, Node), check them
 #   make test     the test suites
 #   make bench    the library beside Python's multiprocessing and Node.js, in one run
+#   make faults   the fault and leak suite: one line per case (name, PASS/FAIL, figure)
+#   make asan     the library's tests under AddressSanitizer (own scratch path; not in CI)
+#   make tsan     the library's tests under ThreadSanitizer (own scratch path; not in CI)
+#   make fuzz     libFuzzer on the lesson parser and the output matcher (FUZZ_SECONDS; not in CI)
 
 SWIFT ?= swift
 JOBS ?= $(shell nproc)
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test verify bench export faults clean
+.PHONY: deps build test verify bench export faults asan tsan fuzz clean
 
 deps:
 	@missing=""; \
@@ -39,5 +43,23 @@ bench: deps
 	$(SWIFT) build -c release --product mp-bench -j $(JOBS)
 	python3 bench/run.py --swift $(RELEASE_BIN)/mp-bench
 
+faults: deps
+	$(SWIFT) build --product mp-faults -j $(JOBS)
+	$(BIN)/mp-faults
+
+# Sanitizer builds keep their own scratch paths so they never disturb .build. The tests fork;
+# each suite is serialized and the run is --no-parallel.
+SANITIZED_TESTS ?= MultiprocessingTests
+
+asan: deps
+	$(SWIFT) build --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-asan --filter $(SANITIZED_TESTS)
+
+tsan: deps
+	$(SWIFT) build --build-tests -Xswiftc -sanitize=thread --scratch-path .build-tsan -j $(JOBS)
+	TSAN_OPTIONS=die_after_fork=0:halt_on_error=1 \
+	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-tsan --filter $(SANITIZED_TESTS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan .build-fuzz
