@@ -61,5 +61,18 @@ tsan: deps
 	TSAN_OPTIONS=die_after_fork=0:halt_on_error=1 \
 	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-tsan --filter $(SANITIZED_TESTS)
 
+# libFuzzer on the lesson parser and the output matcher, seeded from the test corpus. The
+# harness target exists only with LEARN_MP_FUZZ=1 (it has no main; libFuzzer brings one).
+FUZZ_SECONDS ?= 180
+FUZZ_CORPUS := Tests/LessonKitTests/Corpus
+
+fuzz: deps
+	LEARN_MP_FUZZ=1 $(SWIFT) build --product lesson-fuzz -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz -j $(JOBS)
+	@mkdir -p .build-fuzz/seeds .build-fuzz/found
+	@for f in $(FUZZ_CORPUS)/lessons/*.md; do { printf '\000'; cat "$$f"; } > .build-fuzz/seeds/$$(basename "$$f"); done
+	@for f in $(FUZZ_CORPUS)/patterns/*.txt; do { printf '\001'; sed '1d;/^=== actual$$/,$$d' "$$f"; printf '\000'; sed '1,/^=== actual$$/d' "$$f"; } > .build-fuzz/seeds/$$(basename "$$f"); done
+	ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/lesson-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4096 \
+	  -artifact_prefix=.build-fuzz/ .build-fuzz/found .build-fuzz/seeds
+
 clean:
 	rm -rf .build .build-asan .build-tsan .build-fuzz

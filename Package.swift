@@ -19,6 +19,12 @@ let demoTargets: [Target] = demoSlugs.map { slug in
     )
 }
 
+// libFuzzer harness for the lesson parser and matcher: only with LEARN_MP_FUZZ=1 (`make fuzz`),
+// because it has no main of its own (libFuzzer provides it under -sanitize=fuzzer).
+let fuzzTargets: [Target] = ProcessInfo.processInfo.environment["LEARN_MP_FUZZ"] == nil ? [] : [
+    .executableTarget(name: "lesson-fuzz", dependencies: ["LessonKit"], path: "fuzz/Sources/lesson-fuzz"),
+]
+
 let package = Package(
     name: "learn-mp",
     platforms: [.macOS(.v15)],
@@ -87,5 +93,5 @@ let package = Package(
             ],
             exclude: ["Fixtures", "Corpus"]
         ),
-    ] + demoTargets
+    ] + demoTargets + fuzzTargets
 )
