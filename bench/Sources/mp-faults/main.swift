@@ -37,6 +37,7 @@ func faultCases() -> [FaultCase] { [
     FaultCase(name: "eintr-connection-recv", timeout: 10) { try signalsDuring(.connectionRecv) },
     FaultCase(name: "eintr-lock-acquire", timeout: 10) { try signalsDuring(.lockAcquire) },
     FaultCase(name: "eintr-process-join", timeout: 10) { try signalsDuring(.processJoin) },
+    FaultCase(name: "fork-while-threaded", timeout: 90, body: forkWhileThreaded),
 ] }
 
 func padded(_ text: String, to width: Int) -> String {
