@@ -276,7 +276,7 @@ func signalsDuring(_ call: BlockingCall) throws -> String {
     }
     let timed = milliseconds(since: timedStart)
     try quiet.join(timeout: 3)
-    try expect(timed >= 490 && timed < 900, "\(timedOutcome) after \(format(timed)) ms (expected ~500)")
+    try expect(timed >= 490 && timed < 1500, "\(timedOutcome) after \(format(timed)) ms (expected 500: the timeout is kept, not restarted per signal)")
     try near.close()
     try far.close()
     return "retried through \(interrupts) handled signals: \(detail) after \(format(blocked, digits: 0)) ms; \(timedOutcome) after \(format(timed, digits: 0)) ms"
