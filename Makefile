@@ -1,5 +1,5 @@
 # learn-mp — build, test, verify the lessons, benchmark.
-#   make deps     install what a fresh Debian machine lacks (cmark-gfm, tqdm, chromium)
+#   make deps     install what a fresh Debian machine lacks (cmark-gfm, chromium, tqdm)
 #   make verify   the main job: build, run every lesson's demos (Swift, Python, Node), check them
 #   make test     the test suites
 #   make bench    the library beside Python's multiprocessing and Node.js, in one run
@@ -13,11 +13,11 @@ JOBS ?= $(shell nproc)
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test verify bench export faults asan tsan fuzz clean
+.PHONY: deps build test verify bench export browser-check faults asan tsan fuzz clean
 
 deps:
 	@missing=""; \
-	for pkg in libcmark-gfm-dev libcmark-gfm-extensions-dev; do \
+	for pkg in libcmark-gfm-dev libcmark-gfm-extensions-dev chromium fonts-noto-cjk; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -38,6 +38,10 @@ verify: build
 
 export: build
 	$(BIN)/learn-mp export --out site
+
+# Headless Chromium loads every exported page, checks the tabs, writes screenshots to .build/screenshots.
+browser-check: export
+	bash .ci/browser-check.sh site
 
 bench: deps
 	$(SWIFT) build -c release --product mp-bench -j $(JOBS)

@@ -15,7 +15,8 @@ import Glibc
 ///
 /// On the wire each message is a frame: its length as 4 bytes, little-endian, then the
 /// payload (lengths of 4 GiB and more are written as `FF FF FF FF` and 8 bytes). Payloads of
-/// `send` are in the ``BinaryFormat`` encoding.
+/// `send` are in the library's compact binary encoding of `Codable` values (described in
+/// Codec/BinaryFormat.swift): an `Int` takes two or three bytes, a `[UInt8]` its length plus one or two.
 ///
 /// A connection reads ahead: one system call fills a buffer that may hold many messages.
 /// So each end must be read by one process (and one thread) at a time, as with Python's
@@ -58,11 +59,12 @@ public final class Connection {
     /// For connections made by ``Pipe(duplex:)``: the shared rings the messages travel
     /// through (see SharedChannel.swift); the descriptor then carries only wake-ups and
     /// end-of-file. Nil for a connection over a plain descriptor.
-    private var channel: SharedChannel?
-    private var inbound: SharedRing?
-    private var outbound: SharedRing?
+    /// They stay mapped until the connection is released, even after `close()`.
+    private let channel: SharedChannel?
+    private let inbound: SharedRing?
+    private let outbound: SharedRing?
     /// Which end of the channel this is (0 or 1).
-    private var end = 0
+    private let end: Int
     /// Whether the socket reported end-of-file: every process holding the other end is gone.
     private var socketEnded = false
     /// A second socket for messages larger than `largeMessage`: the kernel moves big blocks
@@ -79,6 +81,8 @@ public final class Connection {
     static let largeMessage = 64 * 1024
     /// Frame header: 4-byte little-endian length; this value announces an 8-byte length.
     static let longLengthMarker = UInt32.max
+    /// The longest message accepted (1 TiB).
+    static let maximumLength: UInt64 = 1 << 40
     /// In a shared ring: an 8-byte length follows, and the payload travels on the bulk socket.
     static let bulkMarker = UInt32.max - 1
 
@@ -96,6 +100,7 @@ public final class Connection {
         self.readable = readable
         self.writable = writable
         self.isSocket = system_isSocket(descriptor)
+        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
@@ -104,6 +109,7 @@ public final class Connection {
         self.readable = readable
         self.writable = writable
         self.isSocket = isSocket
+        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
@@ -123,8 +129,10 @@ public final class Connection {
     }
 
     deinit {
-        if let channel { OpenChannelEnds.closed(channel.openCount(end)) }
-        if descriptor >= 0 { system_close(descriptor) }
+        if descriptor >= 0 {
+            if let channel { OpenChannelEnds.closed(channel.openCount(end)) }
+            system_close(descriptor)
+        }
         if bulkDescriptor >= 0 { system_close(bulkDescriptor) }
         buffer?.deallocate()
     }
@@ -146,7 +154,7 @@ public final class Connection {
     /// other end known to be gone.
     var isReadyNow: Bool {
         if tail > head { return true }
-        guard let inbound else { return false }
+        guard let inbound, descriptor >= 0 else { return false }
         return inbound.available > 0 || peerGone
     }
 
@@ -158,9 +166,6 @@ public final class Connection {
     public func close() throws {
         guard descriptor >= 0 else { return }
         if let channel { OpenChannelEnds.closed(channel.openCount(end)) }
-        channel = nil
-        inbound = nil
-        outbound = nil
         system_close(descriptor)
         descriptor = -1
         if bulkDescriptor >= 0 { system_close(bulkDescriptor) }
@@ -191,6 +196,15 @@ public final class Connection {
     ///   when the value cannot be encoded.
     public func send<T: Encodable>(_ value: T) throws {
         try checkWritable()
+        // Scalars: the whole frame is built on the stack.
+        var small = (UInt64(0), UInt64(0), UInt64(0))
+        let sent = try withUnsafeMutableBytes(of: &small) { raw throws -> Bool in
+            guard let size = BinaryCodec.encodeScalar(value, into: raw.baseAddress! + 4) else { return false }
+            raw.storeBytes(of: UInt32(size).littleEndian, as: UInt32.self)
+            try writeFrame(header: UnsafeRawBufferPointer(rebasing: raw[0..<4 + size]), payload: UnsafeRawBufferPointer(start: nil, count: 0))
+            return true
+        }
+        if sent { return }
         sendBuffer.removeAll(keepingCapacity: true)
         sendBuffer.append(contentsOf: [0, 0, 0, 0] as [UInt8])
         try BinaryCodec.encode(value, appendingTo: &sendBuffer)
@@ -337,7 +351,11 @@ public final class Connection {
         try fill(atLeast: 12)
         let long = UInt64(littleEndian: buffer!.loadUnaligned(fromByteOffset: head + 4, as: UInt64.self))
         head += 12
-        guard long <= UInt64(Int.max) else { throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is impossibly large") }
+        // A length no sender could have written means the stream is not made of our frames
+        // (for example a socket that something else wrote to): refuse it rather than allocate.
+        guard long <= Self.maximumLength else {
+            throw CodecError.corrupt(offset: 0, reason: "frame length \(long) is larger than \(Self.maximumLength) bytes")
+        }
         return Int(long)
     }
 

@@ -15,6 +15,7 @@ public enum ExecutorError: Error, Equatable, CustomStringConvertible {
     /// A chunk size below 1 was given to `map`.
     case invalidChunkSize(Int)
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .invalidMaxWorkers(let count):

@@ -73,7 +73,7 @@ public final class Pool: @unchecked Sendable {
     ///
     /// - Throws: ``PoolError/stillRunning`` while the pool still accepts work.
     public func join() throws {
-        if engine.monitor.withLock({ engine.state == .running }) { throw PoolError.stillRunning }
+        if engine.refusal == nil { throw PoolError.stillRunning }
         engine.waitForHandler(deadline: .forever)
     }
 
@@ -209,7 +209,8 @@ public final class Pool: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - callback: Called with the results when all are ready (in this process, on the
-    ///     pool's handler thread; keep it short).
+    ///     pool's handler thread: keep it short, and do not wait for other pool results in it,
+    ///     since that thread delivers them).
     ///   - errorCallback: Called with the error instead when a task failed.
     @inlinable
     public func mapAsync<S: Sequence, R: Codable>(

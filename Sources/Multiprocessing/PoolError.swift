@@ -25,6 +25,7 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     /// The pool's initializer threw in a worker; the queued work was failed with this error.
     case initializerFailed(worker: String, message: String)
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .invalidProcessCount(let count):

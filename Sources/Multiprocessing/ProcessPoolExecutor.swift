@@ -63,6 +63,11 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
         try submit { try f(argument) }
     }
 
+    /// `submit` with two arguments: `executor.submit(add, 3, 4)`.
+    public func submit<A, B, R: Codable>(_ f: @escaping (A, B) throws -> R, _ first: A, _ second: B) throws -> Future<R> {
+        try submit { try f(first, second) }
+    }
+
     /// Applies `f` to every item in the workers and returns the results in order, as Python's
     /// `executor.map(fn, items)`.
     ///
@@ -71,30 +76,28 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     ///   - chunkSize: Items per task (default 1, as Python).
     /// - Throws: The first task error (a ``WorkerError``), ``ExecutorError/timeout(seconds:)``,
     ///   ``ExecutorError/brokenProcessPool(reason:)``, ``ExecutorError/shutdown``.
+    @inlinable
     public func map<S: Sequence, R: Codable>(
         _ items: S, timeout: Double? = nil, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
     ) throws -> [R] {
         guard chunkSize >= 1 else { throw ExecutorError.invalidChunkSize(chunkSize) }
         let array = Array(items)
+        return try runMap(
+            count: array.count, chunkSize: chunkSize, timeout: timeout,
+            body: Pool.chunkBody(array, chunkSize: chunkSize, f))
+    }
+
+    /// Runs a map job over `count` items and waits for its results.
+    @usableFromInline
+    func runMap<R: Decodable>(count: Int, chunkSize: Int, timeout: Double?, body: @escaping JobBody) throws -> [R] {
         let completion = Completion<[R]>()
-        let sink = MapSink<R>(count: array.count, chunkSize: chunkSize, completion: completion)
-        let count = array.count
-        if count > 0 {
-            let body: JobBody = { chunk, out in
-                let start = chunk * chunkSize
-                let end = min(start + chunkSize, count)
-                var results: [R] = []
-                results.reserveCapacity(end - start)
-                for index in start..<end { results.append(try f(array[index])) }
-                try PoolWire.encode(results, to: &out)
-            }
-            if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, sink: sink) {
-                throw refusal(refused.state)
-            }
-        } else if let refused = engine.refusal {
-            throw refusal(refused)
-        } else {
+        let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: completion)
+        if count == 0 {
+            if let refused = engine.refusal { throw refusal(refused) }
             return []
+        }
+        if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, sink: sink) {
+            throw refusal(refused.state)
         }
         switch completion.wait(until: Deadline(timeout: timeout)) {
         case .succeeded(let values): return values
@@ -105,6 +108,7 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     }
 
     /// `map` with Python's argument order: `executor.map(task, 0..<10)`.
+    @inlinable
     public func map<S: Sequence, R: Codable>(
         _ f: @escaping (S.Element) throws -> R, _ items: S, timeout: Double? = nil, chunkSize: Int = 1
     ) throws -> [R] {

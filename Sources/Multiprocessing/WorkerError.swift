@@ -17,5 +17,6 @@ public struct WorkerError: Error, Equatable, CustomStringConvertible {
         self.worker = worker
     }
 
+    /// The worker's message, as `str(exception)` in Python.
     public var description: String { message }
 }

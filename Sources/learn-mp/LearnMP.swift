@@ -17,8 +17,9 @@ struct LearnMP: ParsableCommand {
           learn-mp run create-process
           learn-mp verify all --python --node
           learn-mp sync
+          learn-mp export --out site
         """,
-        subcommands: [List.self, ShowLesson.self, Run.self, Verify.self, Sync.self]
+        subcommands: [List.self, ShowLesson.self, Run.self, Verify.self, Sync.self, Export.self]
     )
 }
 

@@ -12,6 +12,7 @@ struct ExecutorTests {
         try withProcessPoolExecutor(maxWorkers: 4) { executor in
             let future = try executor.submit(task, 5)
             #expect(try future.result() == 25)
+            #expect(try executor.submit({ (a: Int, b: Int) in a + b }, 3, 4).result() == 7)
             #expect(future.done())
             #expect(try executor.map(task, 0..<10) == [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
             let futures = try (0..<5).map { i in try executor.submit { task(i) } }

@@ -321,6 +321,9 @@ struct ManagerTests {
         #expect(!system_fileExists(path))
         #expect(!system_fileExists(String(path.prefix(upTo: path.lastIndex(of: "/")!))))
         #expect(kill(pid, 0) == -1 && errno == ESRCH)
+        // Other suites may open descriptors meanwhile: a leak is a difference that stays.
+        let settled = Deadline(timeout: 2)
+        while descriptorsOpenNow() != before, !settled.hasExpired { usleep(20_000) }
         #expect(descriptorsOpenNow() == before)
         #expect(throws: ManagerError.managerShutDown(address: path)) { try d!.set(1, to: 3) }
     }
@@ -350,6 +353,31 @@ struct ManagerTests {
         #expect(!system_fileExists(path))
     }
 
+    @Test func ownerExitingWithoutShutdownTakesTheServerAlong() throws {
+        let pipe = try system_pipe()
+        let owner = Process {
+            let manager = try Manager()
+            try manager.dict(Int.self, Int.self).set(1, to: 1)
+            var message = "\(manager.serverPid!) \(manager.address)\n"
+            message.withUTF8 { _ = write(pipe.write, $0.baseAddress, $0.count) }
+            // Returning ends the child through the library's exit path (no shutdown() call).
+        }
+        try owner.start()
+        system_close(pipe.write)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let got = read(pipe.read, &buffer, 256)
+        system_close(pipe.read)
+        try owner.join(timeout: 5)
+        #expect(owner.exitCode == 0)
+        let parts = String(decoding: buffer[0..<max(0, got)], as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, let serverPid = Int32(parts[0]) else { Issue.record("no report"); return }
+        let path = String(parts[1].filter { $0 != "\n" })
+        let deadline = Deadline(timeout: 3)
+        while system_processExists(serverPid) || system_fileExists(path), !deadline.hasExpired { usleep(10_000) }
+        #expect(!system_processExists(serverPid))
+        #expect(!system_fileExists(path))
+    }
+
     @Test func badInputGetsClearErrorsAndServerStaysUp() throws {
         try withManager { manager in
             struct Unencodable: Codable {
@@ -359,7 +387,12 @@ struct ManagerTests {
                 init() {}
             }
             let d = try manager.dict(Int.self, Unencodable.self)
-            #expect(throws: ManagerError.self) { try d.set(1, to: Unencodable()) }
+            do {
+                try d.set(1, to: Unencodable())
+                Issue.record("an unencodable value was accepted")
+            } catch ManagerError.encodingFailed(let type, let reason) {
+                #expect(type == "Unencodable" && reason.contains("refuses"))
+            }
             #expect(try d.count == 0)
 
             // Two proxies of one named object with different types: a decoding error.
@@ -383,6 +416,21 @@ struct ManagerTests {
             reply = FrameReader(body: try #require(try socket.receiveFrame(spinNanoseconds: 0)))
             #expect(try reply.raw(UInt8.self) == 1)
             #expect(try socket.receiveFrame(spinNanoseconds: 0) == nil)
+            // Random requests on a fresh connection: each gets a reply, the server stays up.
+            let fuzz = try ManagerClient.connect(to: manager.address, authKey: manager.authKey)
+            defer { fuzz.close() }
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<300 {
+                var body = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                if body.first == Operation.shutdown.rawValue { body[0] = 0 }
+                if body.count >= 5 { body[1] = 0x7f }  // an object id no object has
+                if body.count >= 13 { body[12] = 0 }  // a timeout that is not negative
+                var frame = FrameWriter()
+                frame.bytes = [0, 0, 0, 0] + body
+                frame.finish()
+                try fuzz.send(frame: frame.bytes)
+                #expect(try fuzz.receiveFrame(spinNanoseconds: 0) != nil)
+            }
             // Everyone else is still served.
             try d.removeAll()
             #expect(try manager.dict(String.self, Int.self, name: "typed")["a"] == 1)

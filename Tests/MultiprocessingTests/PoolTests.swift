@@ -196,6 +196,20 @@ struct PoolTests {
         }
     }
 
+    @Test func fatalErrorInATaskFailsItAndThePoolRecovers() throws {
+        try withPool(processes: 2) { pool in
+            let doomed = try pool.applyAsync { () -> Int in fatalError("deliberate crash in a task") }
+            do {
+                _ = try doomed.get(timeout: 5)
+                Issue.record("the crashed task should fail")
+            } catch let PoolError.workerDied(worker, _, code) {
+                #expect(worker.hasPrefix("ForkPoolWorker-"))
+                #expect(code == -SIGILL || code == -SIGTRAP)
+            }
+            #expect(try pool.map(0..<3) { $0 * 10 } == [0, 10, 20])
+        }
+    }
+
     @Test func terminateWhileTasksRunLeavesNothingBehind() throws {
         let code = try inFreshProcess {
             let descriptorsBefore = poolDescriptorCount()
@@ -265,6 +279,33 @@ struct PoolTests {
             var count = 0
             for _ in try pool.imapUnordered(0..<10_000) { $0 } { count += 1 }
             #expect(count == 10_000)
+        }
+    }
+
+    @Test func activeChildrenOnAnotherThreadDoesNotConfuseThePool() throws {
+        let stop = CallbackBox(false)
+        let reaper = try system_startThread {
+            while !stop.value { _ = activeChildren(); usleep(200) }
+        }
+        defer {
+            stop.value = true
+            system_joinThread(reaper)
+        }
+        try withPool(processes: 2) { pool in
+            for round in 0..<30 {
+                let values = try pool.mapAsync(0..<8, chunkSize: 2) { $0 + round }.get(timeout: 5)
+                #expect(values == (0..<8).map { $0 + round })
+            }
+        }
+    }
+
+    @Test func moreTasksThanTheTaskRingHolds() throws {
+        try withPool(processes: 2) { pool in
+            // 40,000 one-item tasks: more than the shared ring's 32,768 slots at once.
+            let doubled = try pool.map(0..<40_000, chunkSize: 1) { $0 * 2 }
+            #expect(doubled == (0..<40_000).map { $0 * 2 })
+            let pairs = try pool.starmapAsync({ (a: Int, b: Int) in a - b }, [(5, 1), (9, 3)]).get(timeout: 5)
+            #expect(pairs == [4, 6])
         }
     }
 

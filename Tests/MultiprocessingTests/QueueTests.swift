@@ -36,6 +36,19 @@ struct QueueTests {
         #expect(queue.empty())
     }
 
+    @Test func optionalItemsCarryANoneSentinel() throws {
+        let queue = try Queue<Int?>()
+        let producer = Process {
+            for item in 0..<5 { try queue.put(item) }
+            try queue.put(nil)
+        }
+        try producer.start()
+        var received: [Int] = []
+        while let item = try queue.get(timeout: 4) { received.append(item) }
+        try producer.join()
+        #expect(received == [0, 1, 2, 3, 4])
+    }
+
     @Test func emptyAndFullWithTimeouts() throws {
         let queue = try Queue<Int>(maxSize: 2)
         #expect(queue.empty())
@@ -124,7 +137,7 @@ struct QueueTests {
                     let n = try tasks.get()
                     if n < 0 { try tasks.taskDone(); break }
                     usleep(100)
-                    try total.getLock().withLock { total.value += n; done.value += 1 }
+                    total.getLock().withLock { total.value += n; done.value += 1 }
                     try tasks.taskDone()
                 }
             }
@@ -158,6 +171,31 @@ struct QueueTests {
         #expect(throws: QueueError.closed) { try simple.put("x") }
     }
 
+    @Test func consumerKilledWhileWaitingDoesNotWedgeTheQueue() throws {
+        let queue = try Queue<Int>()
+        let stuck = Process { _ = try queue.get() }  // waits holding the consumers' lock
+        try stuck.start()
+        usleep(50_000)
+        try stuck.kill()
+        try stuck.join()
+        try queue.put(7)
+        #expect(try queue.get(timeout: 3) == 7)
+    }
+
+    @Test func producerKilledWhileWaitingForRoomDoesNotWedgeTheQueue() throws {
+        let queue = try Queue<Int>(maxSize: 1)
+        try queue.put(1)
+        let stuck = Process { try queue.put(2) }  // waits for room holding the producers' lock
+        try stuck.start()
+        usleep(50_000)
+        try stuck.kill()  // not joined: a zombie until later
+        #expect(try queue.get(timeout: 3) == 1)
+        try queue.put(3, timeout: 3)
+        #expect(try queue.get(timeout: 3) == 3)
+        try stuck.join()
+        #expect(queue.empty())
+    }
+
     @Test func nothingLeaksIntoFileDescriptorsOrDevShm() throws {
         let fdsBefore = entries(of: "/proc/self/fd")
         let shmBefore = entries(of: "/dev/shm")
@@ -169,7 +207,7 @@ struct QueueTests {
             let barrier = try Barrier(parties: 2)
             let child = Process {
                 try queue.put("hello")
-                try lock.withLock { counter.value += 1 }
+                lock.withLock { counter.value += 1 }
                 event.set()
                 _ = try barrier.wait(timeout: 4)
             }

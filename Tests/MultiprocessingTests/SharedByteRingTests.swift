@@ -24,6 +24,11 @@ struct SharedByteRingTests {
         #expect(throws: RingError.timedOut) { try ring.put([3], deadline: Deadline(timeout: 0.05)) }
         #expect(ring.count == 2)
         #expect(try ring.get(deadline: .forever) == [1])
+        #expect(try [UInt8]([3]).withUnsafeBytes { try ring.tryPut($0) })
+        #expect(try ![UInt8]([4]).withUnsafeBytes { try ring.tryPut($0) })
+        #expect(try ring.tryGet() == [2])
+        #expect(try ring.tryGet() == [3])
+        #expect(try ring.tryGet() == nil)
         ring.close()
         #expect(throws: RingError.closed) { try ring.get(deadline: .forever) }
         #expect(throws: RingError.closed) { try ring.put([4], deadline: .forever) }

@@ -66,6 +66,7 @@ extension Session {
         let verdict = result.passed ? style.dim(" matches the expected output") : ""
         writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
         if !result.passed { writeOut(failureReport(result)) }
+        writeOut(timeline(of: result))
         return result
     }
 }

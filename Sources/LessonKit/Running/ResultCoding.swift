@@ -31,6 +31,10 @@ public struct ResultStore: Sendable {
         public var problem: String?
         /// The trace lines of the run (Swift demos).
         public var trace: String?
+        /// What the run printed (standard output, then standard error), for the site.
+        public var output: String?
+        /// The exit code (negative: killed by that signal); nil when it did not start.
+        public var exitCode: Int32?
     }
 
     /// The file.
@@ -48,8 +52,14 @@ public struct ResultStore: Sendable {
     public mutating func record(_ results: [RunResult]) {
         let now = Date().timeIntervalSince1970
         for result in results {
+            let exitCode: Int32? = switch result.spawn.termination {
+            case .exited(let code): code
+            case .signaled(let signal): -signal
+            case .failedToStart: nil
+            }
             entries[result.job.title] = Entry(passed: result.passed, seconds: result.spawn.seconds, date: now,
-                                              problem: result.problems.first, trace: result.trace.isEmpty ? nil : result.trace)
+                                              problem: result.problems.first, trace: result.trace.isEmpty ? nil : result.trace,
+                                              output: result.spawn.stdout + result.spawn.stderr, exitCode: exitCode)
         }
     }
 

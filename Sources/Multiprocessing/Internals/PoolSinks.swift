@@ -9,8 +9,8 @@ final class MapSink<R: Decodable>: JobSink {
     private let count: Int
     private let chunkSize: Int
     private var chunks: [[R]?]
-    /// Plain scalars are copied straight into place here instead of into `chunks`.
-    private var raw: UnsafeMutableRawPointer?
+    /// Plain scalars are copied straight into their place in the final array.
+    private var direct: [R]?
     let chunkCount: Int
     private var remaining: Int
     private var failed = false
@@ -22,24 +22,25 @@ final class MapSink<R: Decodable>: JobSink {
         chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
         if R.self is TriviallyWired.Type {
             chunks = []
-            raw = .allocate(byteCount: max(1, count * MemoryLayout<R>.stride), alignment: 16)
+            // Every element is written by a chunk before the array is handed out.
+            direct = [R](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         } else {
             chunks = [[R]?](repeating: nil, count: chunkCount)
         }
         remaining = chunkCount
     }
 
-    deinit { raw?.deallocate() }
-
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
         remaining -= 1
         guard !failed else { return }
         let expected = min(chunkSize, count - chunk * chunkSize)
         do {
-            if let raw {
+            if direct != nil {
                 let stride = MemoryLayout<R>.stride
                 guard payload.count == expected * stride else { throw PoolWire.truncated }
-                memcpy(raw + chunk * chunkSize * stride, payload.baseAddress!, payload.count)
+                direct!.withUnsafeMutableBytes { bytes in
+                    _ = memcpy(bytes.baseAddress! + chunk * chunkSize * stride, payload.baseAddress!, payload.count)
+                }
             } else {
                 chunks[chunk] = try PoolWire.decode(R.self, count: expected, from: payload)
             }
@@ -55,17 +56,15 @@ final class MapSink<R: Decodable>: JobSink {
         guard !failed else { return }
         failed = true
         chunks = []
+        direct = nil
         completion.fail(error)
     }
 
     func cancel() { fail(chunk: -1, error: ExecutorError.cancelled) }
 
     private func finish() {
-        if let raw {
-            let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
-                memcpy(buffer.baseAddress!, raw, count * MemoryLayout<R>.stride)
-                initialized = count
-            }
+        if let values = direct {
+            direct = nil
             completion.succeed(values)
             return
         }

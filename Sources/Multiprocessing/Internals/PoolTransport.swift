@@ -45,10 +45,8 @@ final class PoolTransport: @unchecked Sendable {
         size = channelsOffset + channels * (Self.channelHeaderSize + streamCapacity)
         base = try system_mapShared(size)
         let rc = cmp_mutex_init_shared(mutex, 0)
-        if rc != 0 {
-            system_unmap(base, size)
-            throw SystemError(call: "pthread_mutex_init(shared)", errno: rc)
-        }
+        // On failure deinit (which runs: every property is set) unmaps the block.
+        if rc != 0 { throw SystemError(call: "pthread_mutex_init(shared)", errno: rc) }
     }
 
     deinit { system_unmap(base, size) }

@@ -127,6 +127,7 @@ final class SharedChannel {
             rings.append(SharedRing(header: header, data: header + Self.page, capacity: Self.ringCapacity, initialize: true))
         }
         self.rings = rings
+        BinaryCodec.prepareFastPaths()
         openCount(0).pointee = 1
         openCount(1).pointee = 1
     }

@@ -25,7 +25,7 @@ func system_pageSize() -> Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 // cached here and refreshed in every forked child by an atfork handler. Anything that reads
 // the cache first calls `system_preparePidCache()` once (lock constructors do).
 @usableFromInline
-nonisolated(unsafe) var cachedProcessIdentifier: pid_t = 0
+@exclusivity(unchecked) nonisolated(unsafe) var cachedProcessIdentifier: pid_t = 0
 
 private let processIdentifierCache: Bool = {
     cachedProcessIdentifier = getpid()

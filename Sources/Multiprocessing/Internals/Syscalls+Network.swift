@@ -128,11 +128,6 @@ func system_recv(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, d
     return try retryingOnInterruptUnlessWouldBlock("recv(fd \(fd))") { recv(fd, buffer, count, flags) }
 }
 
-/// shutdown(2) both directions: wakes a thread of this process blocked in recv on `fd`.
-func system_shutdownSocket(_ fd: Int32) {
-    _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
-}
-
 // MARK: - Files and directories
 
 /// mkdtemp(3): a new directory only this user may enter (mode 0700), e.g. `/tmp/mp-XXXXXX`.

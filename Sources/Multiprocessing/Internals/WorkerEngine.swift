@@ -93,6 +93,15 @@ final class WorkerEngine: @unchecked Sendable {
     private var overflow: [(TaskKind, Int64, Int64)] = []
     private var overflowStart = 0
     private var stopsSent = false
+    /// Burst detection for `startWorkersIfNeeded`: when the last job was submitted, how many
+    /// jobs came in quick succession, and since when forks have been held back.
+    private var lastSubmission: Int64 = 0
+    private var burstLength = 0
+    private var deferringSince: Int64 = 0
+    /// Why the last fork failed.
+    private var forkError: (any Error)?
+    /// Jobs failed with the monitor held, to be told so once it is released.
+    private var failedLater: [(JobRecord, any Error)] = []
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
@@ -107,13 +116,8 @@ final class WorkerEngine: @unchecked Sendable {
         transport = try PoolTransport(channels: processes)
         (wakeReader, wakeDescriptor) = try system_wakePipe()
         workers = [Worker?](repeating: nil, count: processes)
-        do {
-            handler = try system_startThread { [self] in self.handlerLoop() }
-        } catch {
-            system_close(wakeReader)
-            system_close(wakeDescriptor)
-            throw error
-        }
+        // Should this throw, deinit (which runs: every property is set) closes the pipe.
+        handler = try system_startThread { [self] in self.handlerLoop() }
     }
 
     deinit {
@@ -132,7 +136,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     /// Why the engine refuses new work, or nil when it accepts it.
     var refusal: State? {
-        state == .running ? nil : state
+        monitor.withLock { state == .running ? nil : state }
     }
 
     /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
@@ -146,6 +150,9 @@ final class WorkerEngine: @unchecked Sendable {
         }
         let id = nextJob
         nextJob += 1
+        let now = cmp_monotonic_ns()
+        burstLength = now - lastSubmission < 100_000 ? burstLength + 1 : 0
+        lastSubmission = now
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
         enqueue(job: id, chunks: chunks)
         if liveWorkers < processes, !wakePending {
@@ -266,6 +273,14 @@ final class WorkerEngine: @unchecked Sendable {
     @discardableResult
     func waitForHandler(deadline: Deadline) -> Bool {
         monitor.lock()
+        if let handler, pthread_equal(handler, pthread_self()) != 0 {
+            // Called from a callback on the handler thread (the pool was released there): it
+            // cannot wait for itself; it finishes on its own once the workers are gone.
+            self.handler = nil
+            monitor.unlock()
+            pthread_detach(pthread_self())
+            return false
+        }
         while !handlerFinished {
             if !monitor.wait(until: deadline) { monitor.unlock(); return false }
         }
@@ -291,33 +306,39 @@ final class WorkerEngine: @unchecked Sendable {
         var scratch: [UInt8] = []
         var pollSet: [pollfd] = []
         while true {
-            var progressed = drainAll(scratch: &scratch)
+            let progressed = drainAll(scratch: &scratch)
             monitor.lock()
             wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
-            startWorkersIfNeeded()
+            let deferring = startWorkersIfNeeded()
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
             }
+            let failed = failedLater
+            failedLater = []
             pollSet.removeAll(keepingCapacity: true)
             pollSet.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
             for case let worker? in workers {
                 pollSet.append(pollfd(fd: worker.pidfd, events: Int16(POLLIN), revents: 0))
             }
             monitor.unlock()
-            if progressed { 
-                if pollExits(&pollSet, timeout: 0) { continue }
+            for (record, error) in failed { failAll(record, error) }
+            if progressed {
+                // Results keep coming: look for ended workers without sleeping.
+                pollExits(&pollSet, timeout: 0)
                 continue
             }
+            // Announce the sleep, then look once more: a worker that published after the
+            // last look sees the flag and writes to the wake-up pipe.
             cmp_store_u32(transport.parentSleeping, 1)
             cmp_fence()
             if anyData() {
                 cmp_store_u32(transport.parentSleeping, 0)
                 continue
             }
-            progressed = pollExits(&pollSet, timeout: terminating ? 100 : 1000)
+            pollExits(&pollSet, timeout: deferring ? 1 : terminating ? 100 : 1000)
             cmp_store_u32(transport.parentSleeping, 0)
         }
         monitor.lock()
@@ -327,16 +348,12 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     /// Polls the wake-up descriptor and the workers' pidfds; handles ended workers.
-    private func pollExits(_ set: inout [pollfd], timeout: Int32) -> Bool {
-        let ready = poll(&set, nfds_t(set.count), timeout)
-        guard ready > 0 else { return false }
+    private func pollExits(_ set: inout [pollfd], timeout: Int32) {
+        guard poll(&set, nfds_t(set.count), timeout) > 0 else { return }
         if set[0].revents != 0 { system_wakeDrain(wakeReader) }
-        var any = false
         for entry in set.dropFirst() where entry.revents != 0 {
             handleExit(pidfd: entry.fd)
-            any = true
         }
-        return any || set[0].revents != 0
     }
 
     private func anyData() -> Bool {
@@ -425,6 +442,7 @@ final class WorkerEngine: @unchecked Sendable {
         let job = cmp_load_i64(slot)
         let chunk = Int(slot[1])
         try? worker.process.close()
+        system_close(worker.pidfd)
         monitor.lock()
         workers[worker.channel] = nil
         liveWorkers -= 1
@@ -471,17 +489,49 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     /// With the monitor held: forks workers while there is queued work and room for them.
-    private func startWorkersIfNeeded() {
-        guard state == .running || state == .closed, liveWorkers < processes else { return }
+    ///
+    /// While jobs are being submitted in a burst (an `applyAsync` loop), a worker forked now
+    /// would soon meet a job it does not know and be replaced again, and every fork makes the
+    /// parent pay copy-on-write faults on the pages it writes next. So forks wait until the
+    /// burst pauses (200 µs without a new job), for at most 30 ms. Returns true while waiting.
+    private func startWorkersIfNeeded() -> Bool {
+        guard state == .running || state == .closed, liveWorkers < processes else { return false }
         let queued = transport.queuedCount + (overflow.count - overflowStart)
-        guard queued > 0, !jobs.isEmpty else { return }
+        guard queued > 0, !jobs.isEmpty else { return false }
+        if burstLength >= 8 {
+            let now = cmp_monotonic_ns()
+            if deferringSince == 0 { deferringSince = now }
+            if now - lastSubmission < 200_000, now - deferringSince < 30_000_000 { return true }
+        }
+        deferringSince = 0
+        burstLength = 0
         var wanted = min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else { return }
+            guard let worker = forkWorker(channel: channel) else {
+                if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
+                return false
+            }
             workers[channel] = worker
             liveWorkers += 1
             wanted -= 1
         }
+        return false
+    }
+
+    /// With the monitor held: no worker can be started, so the queued work fails with `error`
+    /// (and an executor breaks).
+    private func failEverything(with error: any Error) {
+        var reported = error
+        if flavor == .executor, state == .running || state == .closed {
+            let reason = "no worker could be started: \(error)"
+            state = .broken(reason)
+            reported = ExecutorError.brokenProcessPool(reason: reason)
+        }
+        for record in jobs.values { failedLater.append((record, reported)) }
+        jobs = [:]
+        overflow = []
+        overflowStart = 0
+        _ = transport.cancel(job: nil)
     }
 
     /// Forks a worker for `channel` with the monitor held, so the child's copy of the job
@@ -496,9 +546,18 @@ final class WorkerEngine: @unchecked Sendable {
         do {
             try process.start()
         } catch {
+            forkError = error
             return nil
         }
-        guard let pidfd = process.sentinel else { return nil }
+        // A pidfd of our own: the Process closes its sentinel when anyone reaps it (for
+        // example `activeChildren()` on another thread), and a closed number may be reused.
+        guard let sentinel = process.sentinel, case let pidfd = cmp_fcntl_int(sentinel, F_DUPFD_CLOEXEC, 0), pidfd >= 0 else {
+            // Without a pidfd the worker cannot be watched: do not keep it.
+            try? process.kill()
+            try? process.join()
+            forkError = SystemError(call: "pidfd_open()", errno: ENOSYS)
+            return nil
+        }
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
@@ -506,6 +565,7 @@ final class WorkerEngine: @unchecked Sendable {
 
     private func workerMain(channel: Int, knownJobs: Int64) {
         let pid = system_getpid()
+        _ = currentProcess().name.withCString { cmp_set_process_name($0) }
         var out: [UInt8] = []
         out.reserveCapacity(1 << 12)
         if let initializer {
@@ -544,6 +604,7 @@ final class WorkerEngine: @unchecked Sendable {
                     PoolWire.append(String(describing: error), to: &out)
                 }
                 Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
+                fflush(nil)  // what the task printed appears now, before its result
                 send(&out, channel: channel)
                 cmp_store_i64(slot, 0)
                 done += 1

@@ -13,20 +13,17 @@ public struct ConditionProxy: Sendable {
     /// Acquires the condition's lock; returns false when `timeout` seconds passed first.
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        var reader = try client.call(.acquire, object: id, timeout: block ? timeout : 0)
-        return try reader.intField() == 1
+        try client.acquire(id, block: block, timeout: timeout)
     }
 
     /// Releases the condition's lock.
     public func release() throws {
-        _ = try client.call(.release, object: id)
+        try client.release(id)
     }
 
     /// Runs `body` holding the lock (Python's `with condition:`).
     public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
-        return try body()
+        try client.holding(id, body)
     }
 
     /// Releases the lock, waits for a notification (or `timeout` seconds), and takes the lock

@@ -16,8 +16,7 @@ public struct LockProxy: Sendable {
     ///   - timeout: seconds; nil waits forever.
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        var reader = try client.call(.acquire, object: id, timeout: block ? timeout : 0)
-        return try reader.intField() == 1
+        try client.acquire(id, block: block, timeout: timeout)
     }
 
     /// Releases the lock.
@@ -25,51 +24,33 @@ public struct LockProxy: Sendable {
     /// - Throws: ``ManagerError/notOwner(object:)`` when it is not held (by this thread, for
     ///   a re-entrant lock).
     public func release() throws {
-        _ = try client.call(.release, object: id)
+        try client.release(id)
     }
 
     /// Runs `body` holding the lock (Python's `with lock:`).
     public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
-        return try body()
+        try client.holding(id, body)
     }
 }
 
-/// A proxy for a semaphore held by a ``Manager``'s server (Python's `manager.Semaphore(n)` and
-/// `manager.BoundedSemaphore(n)`).
-public struct SemaphoreProxy: Sendable {
-    let client: ManagerClient
-    let id: UInt32
+// MARK: - Acquire and release, shared by the lock, semaphore and condition proxies
 
-    /// Decrements the counter, waiting while it is 0; returns false when `timeout` seconds
-    /// passed first.
-    @discardableResult
-    public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        var reader = try client.call(.acquire, object: id, timeout: block ? timeout : 0)
+extension ManagerClient {
+    /// Acquires the lock-like object `id`; false when `timeout` seconds passed first.
+    func acquire(_ id: UInt32, block: Bool, timeout: Double?) throws -> Bool {
+        var reader = try call(.acquire, object: id, timeout: block ? timeout : 0)
         return try reader.intField() == 1
     }
 
-    /// Increments the counter, waking one waiter.
-    ///
-    /// - Throws: ``ManagerError/semaphoreOverReleased`` for a bounded semaphore at its
-    ///   initial value.
-    public func release() throws {
-        _ = try client.call(.release, object: id)
+    /// Releases the lock-like object `id`.
+    func release(_ id: UInt32) throws {
+        _ = try call(.release, object: id)
     }
 
-    /// The counter's current value.
-    public var value: Int {
-        get throws {
-            var reader = try client.call(.semaphoreValue, object: id)
-            return try reader.intField()
-        }
-    }
-
-    /// Runs `body` between `acquire()` and `release()` (Python's `with semaphore:`).
-    public func withSemaphore<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
+    /// Runs `body` between acquiring and releasing `id`.
+    func holding<R>(_ id: UInt32, _ body: () throws -> R) throws -> R {
+        _ = try acquire(id, block: true, timeout: nil)
+        defer { try? release(id) }
         return try body()
     }
 }

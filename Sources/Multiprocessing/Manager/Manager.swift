@@ -26,8 +26,15 @@ import Glibc
 /// removed with it; with ``init(address:authKey:)`` it listens on a TCP address instead, and
 /// unrelated processes reach it with ``connect(address:authKey:)``.
 ///
-/// Shared objects live until the server stops. Values cross as `Codable` values; the server
-/// stores their encoded bytes.
+/// Shared objects live until the server stops; a `Manager` that is never shut down keeps its
+/// server until this process exits, which then stops it. Values cross as `Codable` values; the
+/// server stores their encoded bytes, so a dictionary key is found by its encoding.
+///
+/// Proxies are not `Codable`: a process that was not forked from one that holds a proxy gets
+/// its own through ``connect(address:authKey:)`` and the factories' `name:` argument.
+///
+/// The server is a daemon child: like every daemon ``Process``, it is signalled when the
+/// *thread* that started it ends, so create a manager on a thread that lives as long as it.
 public final class Manager: @unchecked Sendable {
     /// Where the server listens (with the real port when the TCP port asked for was 0).
     public let address: ManagerAddress
@@ -39,8 +46,6 @@ public final class Manager: @unchecked Sendable {
     private let socketDirectory: String?
     private var mutex = pthread_mutex_t()
     private var isShutDown = false
-
-    nonisolated(unsafe) private static var managerCounter = 0
 
     // MARK: - Starting
 
@@ -74,7 +79,7 @@ public final class Manager: @unchecked Sendable {
         let (listener, boundAddress) = try ManagerServer.listen(on: address)
         let serverState = ManagerServer(listener: listener, address: boundAddress, authKey: authKey,
                                         socketDirectory: socketDirectory)
-        Manager.managerCounter += 1
+        let client = ManagerClient(address: boundAddress, authKey: authKey)
         let ownerPid = system_getpid()
         let ready: (read: Int32, write: Int32)
         do { ready = try system_pipe() } catch {
@@ -82,7 +87,7 @@ public final class Manager: @unchecked Sendable {
             serverState.removeSocketFiles()
             throw error
         }
-        let process = Process(name: "SyncManager-\(Manager.managerCounter)", daemon: true) {
+        let process = Process(name: "SyncManager-\(client.clientID)", daemon: true) {
             system_close(ready.read)
             serverState.serveForever(ownerPid: ownerPid, readyDescriptor: ready.write)
         }
@@ -111,7 +116,7 @@ public final class Manager: @unchecked Sendable {
         self.authKey = authKey
         self.server = process
         self.socketDirectory = socketDirectory
-        self.client = ManagerClient(address: boundAddress, authKey: authKey)
+        self.client = client
         pthread_mutex_init(&mutex, nil)
     }
 

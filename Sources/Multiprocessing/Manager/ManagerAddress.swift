@@ -10,6 +10,7 @@ public enum ManagerAddress: Sendable, Hashable, CustomStringConvertible {
     /// then holds the port chosen.
     case tcp(host: String, port: UInt16)
 
+    /// The path, or `host:port`.
     public var description: String {
         switch self {
         case .unix(let path): path

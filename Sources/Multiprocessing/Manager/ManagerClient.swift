@@ -15,8 +15,6 @@ final class ManagerClient: @unchecked Sendable {
     /// The process in which ``markShutDown()`` was called (0: none). Children forked before
     /// the shutdown find out from the server being gone.
     private var shutDownPid: pid_t = 0
-    private var sockets: [Int32] = []  // every connection this process opened, for shutdown
-    private var socketsPid: pid_t = 0
 
     nonisolated(unsafe) private static var counter = 0
     nonisolated(unsafe) private static var counterLock = pthread_mutex_t()
@@ -108,18 +106,9 @@ final class ManagerClient: @unchecked Sendable {
     private func connection() throws -> FramedSocket {
         let table = ThreadConnections.current()
         if let socket = table.sockets[clientID] { return socket }
-        let shutDown: Bool = locked {
-            if socketsPid != system_getpid() {
-                // Forked: the descriptors listed belong to the parent's threads.
-                socketsPid = system_getpid()
-                sockets = []
-            }
-            return shutDownPid == system_getpid()
-        }
-        if shutDown { throw ManagerError.managerShutDown(address: address.description) }
+        if locked({ shutDownPid == system_getpid() }) { throw ManagerError.managerShutDown(address: address.description) }
         let socket = try Self.connect(to: address, authKey: authKey)
         table.sockets[clientID] = socket
-        locked { sockets.append(socket.fd) }
         return socket
     }
 
@@ -161,19 +150,15 @@ final class ManagerClient: @unchecked Sendable {
     func dropConnection() {
         let table = ThreadConnections.current()
         guard let socket = table.sockets.removeValue(forKey: clientID) else { return }
-        locked { sockets.removeAll { $0 == socket.fd } }
         socket.close()
     }
 
-    /// After shutdown: closes this thread's connection and cuts the others of this process
-    /// (they fail at their next use and are closed then); later calls throw
-    /// ``ManagerError/managerShutDown(address:)``.
+    /// After shutdown: closes this thread's connection; later calls in this process throw
+    /// ``ManagerError/managerShutDown(address:)``. Other threads' connections saw the server
+    /// close them: they fail at their next use (and are closed then) or at thread exit.
     func markShutDown() {
         dropConnection()
-        locked {
-            shutDownPid = system_getpid()
-            if socketsPid == system_getpid() { for fd in sockets { system_shutdownSocket(fd) } }
-        }
+        locked { shutDownPid = system_getpid() }
     }
 }
 
@@ -197,7 +182,7 @@ final class ThreadConnections {
 
     /// The calling thread's table in this process.
     static func current() -> ThreadConnections {
-        let pid = system_getpid()
+        let pid = system_cachedPid()
         if let pointer = pthread_getspecific(key) {
             let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeUnretainedValue()
             if table.pid == pid { return table }

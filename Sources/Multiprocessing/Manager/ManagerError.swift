@@ -36,6 +36,7 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
     /// Anything else the server reported.
     case server(message: String)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case .keyNotFound(let key):

@@ -11,6 +11,7 @@ public enum QueueError: Error, Equatable, CustomStringConvertible {
     /// A negative `maxSize`.
     case invalidMaxSize(Int)
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .empty:

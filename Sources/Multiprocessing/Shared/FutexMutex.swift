@@ -23,13 +23,18 @@ enum LockOutcome: Equatable {
 /// and, after each, checks whether the owner process still runs; if it ended (or is a zombie)
 /// one waiter takes the lock over with a compare-and-swap and is told the dead owner's pid.
 ///
+/// A pid reused by a new process before any waiter noticed the owner's death would keep the
+/// lock held until that process ends; Linux hands pids out in increasing order, so this needs
+/// the pid counter to wrap around within the 50 ms a waiter sleeps between checks.
+///
 /// Layout (one cache line): the word at offset 0, a recursion depth at 4 (for `RLock`), the
 /// holding thread's `pthread_self()` at 8 (to tell the owner thread, and to catch a thread
 /// relocking a non-recursive lock it holds).
 @usableFromInline
 struct FutexMutex {
-    /// Bytes to reserve for one mutex.
-    static let byteCount = 64
+    /// Bytes to reserve for one mutex (allocate them cache-line aligned; small data guarded
+    /// by the mutex may share the rest of the line).
+    static let byteCount = 16
     @usableFromInline static let waitersBit: UInt32 = 1 << 31
     /// How long a waiter sleeps before checking on the owner.
     static let livenessSlice: Int64 = 50_000_000
@@ -44,6 +49,24 @@ struct FutexMutex {
         word = address.bindMemory(to: UInt32.self, capacity: 2)
         depth = word + 1
         thread = (address + 8).bindMemory(to: Int64.self, capacity: 1)
+    }
+
+    /// When this process last looked for a dead owner after a failed non-blocking attempt.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var lastQuickCheck: Int64 = 0
+
+    /// Whether a failed non-blocking attempt should check on the owner: at most every 50 ms,
+    /// so a loop polling `acquire(block: false)` stays cheap yet still learns of a dead owner.
+    private static func livenessCheckIsDue() -> Bool {
+        let now = monotonicNanoseconds()
+        if now - lastQuickCheck < livenessSlice { return false }
+        lastQuickCheck = now
+        return true
+    }
+
+    /// Tells standard error that a lock was taken over from a dead owner, for callers that
+    /// cannot throw (`withLock`, shared value accesses).
+    static func reportRecovered(from dead: Int32) {
+        system_writeStandardError("Multiprocessing: the process holding a lock (pid \(dead)) died while holding it; the lock was recovered and the work goes on, but the data it protected may be inconsistent\n")
     }
 
     /// The calling thread, as stored in ``thread``.
@@ -93,7 +116,7 @@ struct FutexMutex {
                 if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 { return (.acquired, nil) }
                 continue
             }
-            if checkOwner || deadline.hasExpired {
+            if checkOwner || (deadline.hasExpired && Self.livenessCheckIsDue()) {
                 checkOwner = false
                 let ownerPid = Int32(bitPattern: seen & ~Self.waitersBit)
                 if ownerPid != Int32(bitPattern: me), system_processHasEnded(ownerPid) {
@@ -103,8 +126,8 @@ struct FutexMutex {
                     }
                     continue
                 }
-                if deadline.hasExpired { return (.timedOut, nil) }
             }
+            if deadline.hasExpired { return (.timedOut, nil) }
             if seen & Self.waitersBit == 0 {
                 let marked = seen | Self.waitersBit
                 if cmp_cas_u32(word, &seen, marked) == 0 { continue }

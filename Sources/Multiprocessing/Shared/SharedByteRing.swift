@@ -190,7 +190,30 @@ final class SharedByteRing: @unchecked Sendable {
         try bytes.withUnsafeBytes { try put($0, deadline: deadline) }
     }
 
+    /// Appends one message if there is room right now; returns false (adding nothing) if not.
+    ///
+    /// - Throws: ``RingError/closed`` after ``close()``.
+    func tryPut(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        do {
+            try put(bytes, deadline: Deadline(timeout: 0))
+            return true
+        } catch RingError.timedOut {
+            return false
+        }
+    }
+
     // MARK: - Get
+
+    /// Removes the oldest message if one is there right now; nil when the ring is empty.
+    ///
+    /// - Throws: ``RingError/closed`` after ``close()``.
+    func tryGet() throws -> [UInt8]? {
+        do {
+            return try get(deadline: Deadline(timeout: 0))
+        } catch RingError.timedOut {
+            return nil
+        }
+    }
 
     /// Removes the oldest message and returns a copy of its bytes, waiting until `deadline`.
     ///

@@ -5,6 +5,7 @@ public enum SharedMemoryError: Error, Equatable, CustomStringConvertible {
     /// A negative element count.
     case negativeCount(Int)
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .indexOutOfRange(let index, let count):

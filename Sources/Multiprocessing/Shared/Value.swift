@@ -43,7 +43,10 @@ public final class Value<T: SharedScalar>: @unchecked Sendable {
         region = try SharedRegion(size: FutexMutex.byteCount + max(64, MemoryLayout<T>.stride))
         self.lock = RLock(in: region)
         locking = lock
-        pointer = region.allocate(T.self)
+        // In the lock's cache line (the lock uses its first 16 bytes): one line moves between
+        // processes per locked update, not two.
+        pointer = region.allocate(byteCount: MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: 1)
         pointer.initialize(to: initial)
     }
 

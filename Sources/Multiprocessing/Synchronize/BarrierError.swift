@@ -6,6 +6,7 @@ public enum BarrierError: Error, Equatable, CustomStringConvertible {
     /// ``Barrier/abort()`` / ``Barrier/reset()`` was called (Python's `BrokenBarrierError`).
     case broken
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .invalidParties(let parties):

@@ -61,11 +61,13 @@ public final class Condition: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` holding the underlying lock (Python's `with condition:`).
-    public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
-        return try body()
+    /// Runs `body` holding the underlying lock (Python's `with condition:`); rethrows only
+    /// what `body` throws (see ``Lock/withLock(_:)``).
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        switch underlying {
+        case .lock(let lock): try lock.withLock(body)
+        case .rlock(let lock): try lock.withLock(body)
+        }
     }
 
     // MARK: - Waiting

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// ```swift
 /// let lock = try Lock()
-/// try lock.withLock { counter.value += 1 }
+/// lock.withLock { counter.value += 1 }
 /// ```
 ///
 /// The uncontended path is one atomic compare-and-swap to acquire and one exchange to
@@ -78,11 +78,34 @@ public final class Lock: @unchecked Sendable {
     /// Runs `body` while holding the lock (Python's `with lock:`), releasing it afterwards
     /// even when `body` throws.
     ///
-    /// - Throws: what `body` throws, or an error from ``acquire(block:timeout:)``.
+    /// This rethrows only what `body` throws. If the previous holder died holding the lock, the
+    /// lock is recovered, a line naming the dead process goes to standard error, and `body`
+    /// runs; call ``acquire(block:timeout:)`` to get that as a typed error instead. A thread
+    /// calling this while already holding the lock (which would wait forever) traps with a
+    /// message.
     @inlinable
-    public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        if mutex.tryLock() {
+            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+        } else {
+            lockRecovering()
+        }
         defer { _ = mutex.unlock() }
         return try body()
+    }
+
+    /// The contended path of ``withLock(_:)``, which cannot throw.
+    @usableFromInline
+    func lockRecovering() {
+        let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: true)
+        switch outcome {
+        case .acquired, .timedOut:
+            break
+        case .ownerDied:
+            FutexMutex.reportRecovered(from: dead ?? 0)
+        case .wouldDeadlock:
+            preconditionFailure(SynchronizationError.wouldDeadlock.description)
+        }
+        cmp_store_i64(mutex.thread, FutexMutex.currentThread)
     }
 }

@@ -90,11 +90,22 @@ public final class RLock: @unchecked Sendable {
 
     /// Runs `body` while holding the lock (Python's `with rlock:`), releasing it afterwards.
     ///
-    /// - Throws: what `body` throws, or an error from ``acquire(block:timeout:)``.
+    /// This rethrows only what `body` throws. If the previous holder died holding the lock, the
+    /// lock is recovered, a line naming the dead process goes to standard error, and `body`
+    /// runs; call ``acquire(block:timeout:)`` to get that as a typed error instead.
     @inlinable
-    public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        if isOwned {
+            mutex.depth.pointee &+= 1
+        } else if mutex.tryLock() {
+            noteAcquired()
+        } else {
+            lockForAccessSlowly()
+        }
+        defer {
+            mutex.depth.pointee -= 1
+            if mutex.depth.pointee == 0 { _ = mutex.unlock() }
+        }
         return try body()
     }
 
@@ -117,7 +128,7 @@ public final class RLock: @unchecked Sendable {
 
     /// Locks for a value access, which cannot throw. Returns false, taking nothing, when the
     /// calling thread already holds the lock (the usual
-    /// `try value.getLock().withLock { value.value += 1 }`), so nested accesses are cheap.
+    /// `value.getLock().withLock { value.value += 1 }`), so nested accesses are cheap.
     @inlinable @inline(__always)
     func lockForAccess() -> Bool {
         if isOwned { return false }
@@ -129,13 +140,13 @@ public final class RLock: @unchecked Sendable {
         return true
     }
 
-    /// A getter cannot throw: a dead previous holder is reported on standard error instead,
-    /// and the lock recovered.
+    /// The contended path of value accesses and ``withLock(_:)``, which cannot throw: a dead
+    /// previous holder is reported on standard error instead, and the lock recovered.
     @usableFromInline
     func lockForAccessSlowly() {
         let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: false)
         if outcome == .ownerDied {
-            system_writeStandardError("Multiprocessing: the process holding a shared value's lock (pid \(dead ?? 0)) died; the value may be inconsistent\n")
+            FutexMutex.reportRecovered(from: dead ?? 0)
         }
         noteAcquired()
     }

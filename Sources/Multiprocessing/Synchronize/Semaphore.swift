@@ -8,7 +8,7 @@ import CMultiprocessing
 ///
 /// ```swift
 /// let slots = try Semaphore(2)   // at most two holders at once
-/// try slots.withLock { work() }
+/// slots.withLock { work() }
 /// ```
 public class Semaphore: @unchecked Sendable {
     let region: SharedRegion
@@ -35,9 +35,13 @@ public class Semaphore: @unchecked Sendable {
     /// - Returns: true when a unit was taken, false when none became free in time.
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
+        take(block: block, deadline: Deadline(timeout: timeout))
+    }
+
+    private func take(block: Bool, deadline: Deadline) -> Bool {
         if tryTake() { return true }
         if !block { return false }
-        return FutexWaiting.wait(until: tryTake, word: value, waiters: waiters, deadline: Deadline(timeout: timeout))
+        return FutexWaiting.wait(until: tryTake, word: value, waiters: waiters, deadline: deadline)
     }
 
     @inline(__always)
@@ -51,6 +55,10 @@ public class Semaphore: @unchecked Sendable {
 
     /// Gives one unit back, waking one waiter.
     public func release() throws {
+        give()
+    }
+
+    private func give() {
         _ = cmp_fetch_add_u32(value, 1)
         FutexWaiting.wake(value, waiters: waiters, count: 1, bump: false)
     }
@@ -59,9 +67,14 @@ public class Semaphore: @unchecked Sendable {
     public func getValue() -> Int { Int(cmp_load_u32(value)) }
 
     /// Runs `body` holding one unit (Python's `with semaphore:`), giving it back afterwards.
-    public func withLock<R>(_ body: () throws -> R) throws -> R {
-        try acquire()
-        defer { try? release() }
+    /// Rethrows only what `body` throws. The unit is given back even from a
+    /// ``BoundedSemaphore`` already at its limit (which only a mismatched ``release()``
+    /// elsewhere can cause); that is reported on standard error.
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        _ = take(block: true, deadline: .forever)
+        defer {
+            do { try release() } catch { system_writeStandardError("Multiprocessing: \(error)\n") }
+        }
         return try body()
     }
 }

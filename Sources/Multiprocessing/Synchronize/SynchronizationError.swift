@@ -21,6 +21,7 @@ public enum SynchronizationError: Error, Equatable, CustomStringConvertible {
     /// A semaphore value larger than the shared counter can hold.
     case semaphoreValueTooLarge(Int)
 
+    /// What went wrong and how to fix it.
     public var description: String {
         switch self {
         case .previousHolderDied(let pid):

@@ -1,21 +1,25 @@
-import Glibc
 import Multiprocessing
 
-/// Manager dictionary throughput: `pairs` rounds of `d[i] = i` then `d[i]` through a proxy,
-/// from the owner process to the manager's server process. Returns set+get pairs per second.
-func benchManagerDictPairs(pairs: Int = 20_000) throws -> Double {
-    try withManager { manager in
-        let d = try manager.dict(Int.self, Int.self)
-        for i in 0..<1_000 { try d.set(i, to: i) }  // warm up the connection
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        for i in 0..<pairs {
-            try d.set(i, to: i)
-            guard try d[i] == i else { fatalError("manager dict returned a wrong value") }
+/// Manager workloads (issue 4): proxies forwarding to a manager's server process.
+enum ManagerBench {
+    static let workloads = [
+        Workload(name: "manager-dict") { try dictPairs() }
+    ]
+
+    /// Python's `d[i] = i; assert d[i] == i` through `Manager().dict()`, from the owner process;
+    /// set+get pairs per second.
+    static func dictPairs(pairs: Int = 20_000) throws {
+        try withManager { manager in
+            let d = try manager.dict(Int.self, Int.self)
+            try d.set(-1, to: -1)  // the connection is made on first use
+            let t0 = now()
+            for i in 0..<pairs {
+                try d.set(i, to: i)
+                try check(try d[i] == i, "d[\(i)] came back wrong")
+            }
+            let elapsed = now() - t0
+            try check(try d.count == pairs + 1, "the dictionary has the wrong number of entries")
+            emit(Double(pairs) / elapsed, "pairs/s")
         }
-        var end = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &end)
-        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-        return Double(pairs) / seconds
     }
 }

@@ -1,107 +1,121 @@
 import Glibc
 import Multiprocessing
 
-/// Pool and ProcessPoolExecutor benchmarks: the same work as bench/*.py does with Python's
-/// `multiprocessing.Pool` and `concurrent.futures.ProcessPoolExecutor`.
+/// Pool workloads (issue 3).
 enum PoolBench {
-    /// One measured case: its name, the rate or time, and the unit.
-    struct Measurement {
-        let name: String
-        let value: Double
-        let unit: String
-    }
+    static let workloads = [
+        Workload(name: "pool-map") { try map() },
+        Workload(name: "pool-imap1") { try imapChunk1() },
+        Workload(name: "pool-apply-async") { try applyAsyncStorm() },
+        Workload(name: "executor-submit") { try submitStorm() },
+        Workload(name: "cpu-speedup") { try cpuSpeedup() },
+        Workload(name: "pool-create") { try createMapClose() },
+    ]
 
-    static func seconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
-    /// The median of `runs` timings of `body` (seconds).
-    static func median(runs: Int = 5, _ body: () throws -> Void) rethrows -> Double {
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = seconds()
-            try body()
-            times.append(seconds() - start)
-        }
-        times.sort()
-        return times[times.count / 2]
-    }
-
-    /// CPU-bound work for the speedup case.
-    @inline(never)
-    static func spin(_ seed: Int, _ rounds: Int) -> Int {
-        var x = UInt64(truncatingIfNeeded: seed) &+ 0x9E37_79B9_7F4A_7C15
-        for _ in 0..<rounds {
-            x ^= x << 13
-            x ^= x >> 7
-            x ^= x << 17
-        }
-        return Int(truncatingIfNeeded: x & 0xFFFF)
-    }
-
-    static func run() throws -> [Measurement] {
-        var results: [Measurement] = []
-
-        // Pool(2).map over 200,000 tiny items.
-        let mapItems = 200_000
-        let mapTime = try withPool(processes: 2) { pool in
-            try median { _ = try pool.map(0..<mapItems) { $0 &* 2 } }
-        }
-        results.append(Measurement(name: "pool.map 200k tiny items", value: Double(mapItems) / mapTime, unit: "tasks/s"))
-
-        // imap, chunk size 1, over 20,000 items.
-        let imapItems = 20_000
-        let imapTime = try withPool(processes: 2) { pool in
-            try median {
-                var total = 0
-                for value in try pool.imap(0..<imapItems, chunkSize: 1, { $0 &+ 1 }) { total &+= value }
-                precondition(total > 0)
+    /// Pool(2).map over tiny items with the default chunk size; tasks per second. The map is
+    /// short (milliseconds), so each run times five and reports the median.
+    static func map(count: Int = 200_000, rounds: Int = 5) throws {
+        try withPool(processes: 2) { pool in
+            _ = try pool.map(0..<100, square)
+            var times: [Double] = []
+            for _ in 0..<rounds {
+                let t0 = now()
+                let result = try pool.map(0..<count, square)
+                times.append(now() - t0)
+                try check(result.count == count && result[count - 1] == (count - 1) * (count - 1), "wrong map result")
             }
+            emit(Double(count) / times.sorted()[rounds / 2], "tasks/s")
         }
-        results.append(Measurement(name: "pool.imap chunk 1, 20k items", value: Double(imapItems) / imapTime, unit: "tasks/s"))
+    }
 
-        // 20,000 applyAsync calls, then every result.
-        let applyCount = 20_000
-        let applyTime = try withPool(processes: 2) { pool in
-            try median {
-                let pending = try (0..<applyCount).map { i in try pool.applyAsync { i &* 3 } }
-                for result in pending { _ = try result.get() }
-            }
-        }
-        results.append(Measurement(name: "pool.applyAsync x20k", value: Double(applyCount) / applyTime, unit: "tasks/s"))
-
-        // 20,000 executor submits, then every result.
-        let submitTime = try withProcessPoolExecutor(maxWorkers: 2) { executor in
-            try median {
-                let futures = try (0..<applyCount).map { i in try executor.submit { i &* 3 } }
-                for future in futures { _ = try future.result() }
-            }
-        }
-        results.append(Measurement(name: "executor.submit x20k", value: Double(applyCount) / submitTime, unit: "tasks/s"))
-
-        // CPU-bound speedup on 2 workers.
-        let jobs = 8
-        let rounds = 12_000_000
-        let serial = median(runs: 3) {
+    /// imap with chunk size 1, results consumed in order; tasks per second.
+    static func imapChunk1(count: Int = 20_000) throws {
+        try withPool(processes: 2) { pool in
+            _ = try pool.map(0..<100, square)
+            let t0 = now()
             var total = 0
-            for seed in 0..<jobs { total &+= spin(seed, rounds) }
-            precondition(total != -1)
+            for value in try pool.imap(0..<count, chunkSize: 1, square) { total &+= value }
+            let elapsed = now() - t0
+            try check(total == sumOfSquares(count), "wrong imap total \(total)")
+            emit(Double(count) / elapsed, "tasks/s")
         }
-        let parallel = try withPool(processes: 2) { pool in
-            try median(runs: 3) { _ = try pool.map(0..<jobs, chunkSize: 1) { spin($0, rounds) } }
-        }
-        results.append(Measurement(name: "cpu-bound speedup, 2 workers (serial \(Int(serial * 1000)) ms)", value: serial / parallel, unit: "x"))
+    }
 
-        // Pool create + map + close (+ join).
-        let lifecycle = try median(runs: 21) {
+    /// A storm of applyAsync calls, then every result; tasks per second.
+    static func applyAsyncStorm(count: Int = 20_000) throws {
+        try withPool(processes: 2) { pool in
+            _ = try pool.map(0..<100, square)
+            let t0 = now()
+            let results = try (0..<count).map { i in try pool.applyAsync { i &* i } }
+            var total = 0
+            for result in results { total &+= try result.get() }
+            let elapsed = now() - t0
+            try check(total == sumOfSquares(count), "wrong applyAsync total \(total)")
+            emit(Double(count) / elapsed, "tasks/s")
+        }
+    }
+
+    /// A storm of ProcessPoolExecutor(2).submit calls, then every result; tasks per second.
+    static func submitStorm(count: Int = 20_000) throws {
+        try withProcessPoolExecutor(maxWorkers: 2) { executor in
+            _ = try executor.submit { 1 }.result()
+            let t0 = now()
+            let futures = try (0..<count).map { i in try executor.submit { i &* i } }
+            var total = 0
+            for future in futures { total &+= try future.result() }
+            let elapsed = now() - t0
+            try check(total == sumOfSquares(count), "wrong submit total \(total)")
+            emit(Double(count) / elapsed, "tasks/s")
+        }
+    }
+
+    /// The same CPU-bound tasks serially and on Pool(2); serial time / pool time. Sized so
+    /// the serial run takes well over 0.3 s.
+    static func cpuSpeedup(tasks: Int = 8, steps: Int = 25_000_000) throws {
+        let inputs = (0..<tasks).map { steps + $0 }
+        try withPool(processes: 2) { pool in
+            _ = try pool.map(0..<10, square)
+            let t0 = now()
+            let serial = inputs.map(spin)
+            let t1 = now()
+            let parallel = try pool.map(inputs, chunkSize: 1) { spin($0) }
+            let t2 = now()
+            try check(serial == parallel, "serial and pool results differ")
+            if t1 - t0 < 0.3 { printError("cpu-speedup: serial run took only \(t1 - t0) s") }
+            if getenv("MP_BENCH_VERBOSE") != nil { printError("serial \(t1 - t0) s, pool \(t2 - t1) s") }
+            emit((t1 - t0) / (t2 - t1), "x", detail: ["serial_s": t1 - t0, "pool_s": t2 - t1])
+        }
+    }
+
+    /// Create Pool(2), map 10 tiny items, close and join; milliseconds per round.
+    static func createMapClose(rounds: Int = 20) throws {
+        let t0 = now()
+        for _ in 0..<rounds {
             let pool = try Pool(processes: 2)
-            _ = try pool.map(0..<100) { $0 &+ 1 }
+            let result = try pool.map(0..<10, square)
             pool.close()
             try pool.join()
+            try check(result == (0..<10).map { $0 * $0 }, "wrong map result")
         }
-        results.append(Measurement(name: "pool create+map+close", value: lifecycle * 1000, unit: "ms"))
-        return results
+        emit((now() - t0) / Double(rounds) * 1e3, "ms")
+    }
+
+    /// CPU-bound task: a 64-bit linear congruential step followed by an xor-shift, `steps`
+    /// times (the shift keeps the optimizer from collapsing the loop into a closed form).
+    @inline(never)
+    static func spin(_ steps: Int) -> Int {
+        var x = UInt64(steps)
+        for _ in 0..<steps {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            x ^= x >> 29
+        }
+        return Int(truncatingIfNeeded: x)
+    }
+
+    /// The tiny task: one multiplication. Named, so the element type is always Int.
+    @Sendable static func square(_ x: Int) -> Int { x &* x }
+
+    static func sumOfSquares(_ count: Int) -> Int {
+        (0..<count).reduce(0) { $0 &+ $1 &* $1 }
     }
 }

@@ -1,0 +1,35 @@
+// MARK: - Timelines and the site
+
+extension Session {
+    /// The process timeline of a run, drawn for this terminal (indented like the output), or
+    /// `""` when the run wrote no trace.
+    func timeline(of result: RunResult) -> String {
+        let timeline = Timeline(trace: result.trace)
+        guard !timeline.isEmpty else { return "" }
+        let renderer = TimelineTerminalRenderer(width: min(width, 100) - 2, color: style.enabled, unicode: interactive)
+        return renderer.render(timeline).map { "  " + $0 + "\n" }.joined()
+    }
+
+    /// `learn-mp export [--out dir]`: writes the static site (index and one page per lesson)
+    /// with the last recorded runs and their timelines.
+    ///
+    /// - Parameter out: the site directory; nil is `<root>/site`, where the assets live.
+    public func export(to out: String? = nil) throws -> Int32 {
+        let library = try library()
+        for (path, problems) in library.problems.sorted(by: { $0.key < $1.key }) where !problems.isEmpty {
+            writeError(style.yellow("warning: ") + "\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s") (see learn-mp verify)\n")
+        }
+        let directory = out.map(FileSystem.absolute) ?? workspace.root + "/site"
+        let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
+        let written = try exporter.export(to: directory, assets: workspace.root + "/site")
+        let pages = written.filter { $0.hasSuffix(".html") }.count
+        let ran = library.lessons.flatMap(\.demos).compactMap(\.demo).filter { exporter.results?.record(demo: $0) != nil }.count
+        let demos = library.lessons.flatMap(\.demos).count
+        writeOut("wrote \(pages) pages to \(directory) (\(ran) of \(demos) demos with a recorded run)\n")
+        if ran < demos {
+            writeOut(style.dim("run `learn-mp verify all` first to show every demo's output and timeline\n"))
+        }
+        writeOut("open \(directory)/index.html\n")
+        return 0
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import LessonKit
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the lessons as a static HTML site: an index and one page per lesson.",
+        discussion: """
+        Pages show every sample as tabs (Python | Node.js | Swift), the expected output and, when a demo has run (learn-mp lesson, run or verify), its last output and process timeline. The site works offline and without JavaScript; its stylesheet and script are site/style.css and site/tabs.js, copied when --out is another folder.
+
+        Examples:
+          learn-mp verify all && learn-mp export
+          learn-mp export --out /tmp/learn-mp-site
+        """
+    )
+
+    @Option(help: ArgumentHelp("The site directory (default: <root>/site).", valueName: "dir"))
+    var out: String?
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws { try perform { try workspace.session().export(to: out) } }
+}
