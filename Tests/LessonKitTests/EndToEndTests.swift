@@ -106,6 +106,25 @@ import Testing
         #expect(!processRunning(withMarker: "sleep \(marker)"), "the demo's children were killed")
     }
 
+    @Test func terminatingLearnMPKillsTheRunningDemo() throws {
+        let marker = "\(randomTag()).125"
+        let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
+        defer { FileSystem.removeTree(root) }
+        try copyTree(fixtures + "/workspace", to: root)
+        try FileSystem.makeDirectories(root + "/build/debug")
+        try writeScript("echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n", to: root + "/build/debug/demo-hang")
+        let lesson = try FileSystem.readText(fixtures + "/lessons/hang/01-hang.md").replacing("timeout=1", with: "timeout=30")
+        try FileSystem.makeDirectories(root + "/lessons")
+        try FileSystem.writeText(lesson, to: root + "/lessons/01-hang.md")
+        // The demo runs in a runner process of the pool, in its own process group: SIGTERM to
+        // learn-mp alone must still take it down.
+        let script = "\(Self.learnMP) verify all --root \(root) --build-path \(root)/build & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo rc=$?"
+        let result = Spawn.run(SpawnRequest(executable: "/bin/sh", arguments: ["-c", script], environment: Runner.environment(trace: nil), timeout: 20))
+        #expect(result.stdout.contains("rc=143"), "\(result.stdout)\(result.stderr)")
+        usleep(200_000)
+        #expect(!processRunning(withMarker: "sleep \(marker)"))
+    }
+
     @Test func floodingDemoIsStopped() throws {
         let outcome = try learnMP(["verify", "all"], lessons: "flood")
         #expect(outcome.code == 1)

@@ -14,9 +14,15 @@ extension Session {
                 let demo = sample.demo!
                 var line = "    " + TextWidth.pad("demo-" + demo, to: 30)
                 if let entry = store.entries[demo] {
-                    line += mark(entry.passed) + " " + (entry.passed ? "passed" : "failed") + " in " + formatDuration(entry.seconds)
+                    line += TextWidth.pad(mark(entry.passed) + " " + (entry.passed ? "passed" : "failed") + " in " + formatDuration(entry.seconds), to: 20)
                 } else {
                     line += style.dim("not run yet")
+                }
+                // The originals, when they were checked too (`--python`, `--node`, `--compare`).
+                for runtime in [Runtime.python, .node] {
+                    if let entry = store.entries["\(demo) (\(runtime.label))"] {
+                        line += "  " + runtime.label + " " + mark(entry.passed)
+                    }
                 }
                 out += line + "\n"
             }

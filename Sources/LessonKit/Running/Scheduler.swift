@@ -26,6 +26,7 @@ public struct ProcessFanOut: JobScheduler {
             return jobs.map { Runner.failed($0, "cannot create a temporary directory for results") }
         }
         defer { FileSystem.removeTree(directory) }
+        RunningGroups.prepare()
         var running: [(index: Int, process: Multiprocessing.Process)] = []
         var next = 0
         while next < jobs.count || !running.isEmpty {
@@ -111,6 +112,7 @@ public struct PoolScheduler: JobScheduler {
         if let warm = try? ResultCoding.encode(Indexed(index: 0, result: Runner.failed(jobs[0], "warm-up"))) {
             _ = ResultCoding.decode(Indexed.self, warm)
         }
+        RunningGroups.prepare()
         do {
             try withPool(processes: min(width, jobs.count)) { pool in
                 let stream = try pool.imapUnordered(Array(jobs.indices)) { index -> String in

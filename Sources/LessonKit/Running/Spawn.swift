@@ -119,14 +119,17 @@ public enum Spawn {
         let envp: [String]? = request.environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
         var pid: pid_t = 0
         // posix_spawn_file_actions_addchdir_np is a GNU extension Swift's Glibc module does not
-        // export: change directory around the spawn instead (the command is single-threaded
-        // where it spawns, and parallel runs each spawn from their own process).
+        // export: change directory around the spawn instead, under a lock (parallel runs spawn
+        // from their own processes; threads of one process take turns).
+        RunningGroups.prepare()
+        directoryLock.lock()
         var savedDirectory: Int32 = -1
         if let directory = request.directory {
             savedDirectory = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard chdir(directory) == 0 else {
                 close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
                 if savedDirectory >= 0 { close(savedDirectory) }
+                directoryLock.unlock()
                 return failure("cannot enter \(directory): \(String(cString: strerror(errno)))")
             }
         }
@@ -146,12 +149,15 @@ public enum Spawn {
             fchdir(savedDirectory)
             close(savedDirectory)
         }
+        directoryLock.unlock()
         close(outPipe[1])
         close(errPipe[1])
         guard status == 0 else {
             close(outPipe[0]); close(errPipe[0])
             return failure("\(request.executable): \(String(cString: strerror(status)))")
         }
+        let slot = RunningGroups.register(pid)
+        defer { RunningGroups.unregister(slot) }
         return collect(pid: pid, stdout: outPipe[0], stderr: errPipe[0], request: request, started: started, onOutput: onOutput)
     }
 
@@ -219,6 +225,96 @@ public enum Spawn {
 }
 
 // MARK: - Helpers
+
+// MARK: - Interrupts
+
+/// The process groups of running programs, in shared memory made before any runner process is
+/// forked. Each program runs in its own process group, outside the terminal's foreground
+/// group, so it would not get Ctrl-C itself: on Ctrl-C, `SIGTERM` or a hang-up, the process
+/// that made the table kills every registered group, and any other process (a runner forked
+/// from it) kills the groups it started itself.
+enum RunningGroups {
+    static let slots = 4096
+    /// Per slot: the registering process's pid, then the program's process group.
+    nonisolated(unsafe) static var table: UnsafeMutablePointer<Int32>?
+    nonisolated(unsafe) static var creator: pid_t = 0
+
+    /// Maps the table and installs the handlers; call before forking runner processes.
+    static func prepare() {
+        _ = directoryLock  // installs the fork handlers
+        registrationLock.lock()
+        defer { registrationLock.unlock() }
+        guard table == nil else { return }
+        let size = 2 * slots * MemoryLayout<Int32>.stride
+        let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        guard let memory, memory != MAP_FAILED else { return }
+        table = memory.bindMemory(to: Int32.self, capacity: 2 * slots)
+        creator = getpid()
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = Glibc.signal(signal) { number in
+                RunningGroups.killRegistered()
+                Glibc.signal(number, SIG_DFL)
+                raise(number)
+            }
+            // A signal the caller ignores (a background job's SIGINT, nohup's SIGHUP) stays ignored.
+            if unsafeBitCast(previous, to: Int.self) == 1 { Glibc.signal(signal, SIG_IGN) }
+        }
+    }
+
+    /// Records a running program's group; returns its slot (or -1).
+    static func register(_ group: pid_t) -> Int {
+        guard let table else { return -1 }
+        registrationLock.lock()
+        defer { registrationLock.unlock() }
+        let start = Int(group) % slots
+        for offset in 0..<slots where table[2 * ((start + offset) % slots) + 1] == 0 {
+            let slot = (start + offset) % slots
+            table[2 * slot] = getpid()
+            table[2 * slot + 1] = group
+            return slot
+        }
+        return -1
+    }
+
+    /// Forgets a program's group.
+    static func unregister(_ slot: Int) {
+        guard let table, slot >= 0 else { return }
+        table[2 * slot + 1] = 0
+        table[2 * slot] = 0
+    }
+
+    /// Kills the registered groups this process may kill (from a signal handler: only
+    /// async-signal-safe calls).
+    static func killRegistered() {
+        guard let table else { return }
+        let me = getpid()
+        for slot in 0..<slots {
+            let group = table[2 * slot + 1]
+            if group > 0 && (me == creator || table[2 * slot] == me) { killpg(group, SIGKILL) }
+        }
+    }
+}
+
+/// A mutex for process-wide state changed around a spawn (the registry, the working directory).
+final class ProcessWideLock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+}
+
+private let registrationLock = ProcessWideLock()
+private let directoryLock: ProcessWideLock = {
+    let lock = ProcessWideLock()
+    // A fork while another thread holds one of these locks would leave it locked forever in
+    // the child (a runner process of the pool): forks wait until both are free.
+    pthread_atfork(
+        { registrationLock.lock(); directoryLock.lock() },
+        { directoryLock.unlock(); registrationLock.unlock() },
+        { directoryLock.unlock(); registrationLock.unlock() }
+    )
+    return lock
+}()
 
 /// A pipe whose ends are closed on exec (the child gets copies on 1 and 2 only).
 private func makePipe(_ fds: inout [Int32]) -> Bool {
