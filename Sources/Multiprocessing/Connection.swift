@@ -557,7 +557,7 @@ public final class Connection {
     /// or `deadline` passes. Returns whether a receive would now not block.
     private func waitUntilReadable(_ ring: SharedRing, deadline: Deadline) throws -> Bool {
         if ring.available > 0 || peerGone { return true }
-        if spin(until: deadline, { ring.available > 0 }) { return true }
+        if !deadline.hasExpired, spin(until: deadline, { ring.available > 0 }) { return true }
         while true {
             armWait()
             cmp_fence()
@@ -593,18 +593,21 @@ public final class Connection {
         }
     }
 
-    /// Busy-waits up to `spinNanoseconds` (never past `deadline`) for `condition`.
+    /// Waits up to `spinNanoseconds` (never past `deadline`) for `condition` without sleeping:
+    /// a few hundred pause instructions (the other side may be answering on another core),
+    /// then `sched_yield` (on a busy machine the other side may need this core to answer).
     @inline(__always)
     private func spin(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
-        let now = monotonicNanoseconds()
-        var stop = now + Self.spinNanoseconds
-        if let limit = deadline.nanoseconds { stop = min(stop, limit) }
-        var rounds = 0
-        while true {
+        for _ in 0..<256 {
             if condition() { return true }
             cmp_spin_pause()
-            rounds += 1
-            if rounds & 63 == 0, monotonicNanoseconds() >= stop { return false }
+        }
+        var stop = monotonicNanoseconds() + Self.spinNanoseconds
+        if let limit = deadline.nanoseconds { stop = min(stop, limit) }
+        while true {
+            if condition() { return true }
+            if monotonicNanoseconds() >= stop { return false }
+            sched_yield()
         }
     }
 

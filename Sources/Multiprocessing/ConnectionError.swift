@@ -18,6 +18,7 @@ public enum ConnectionError: Error, Equatable, CustomStringConvertible {
     /// `offset` and `size` do not describe a range inside a buffer of `count` bytes.
     case invalidRange(offset: Int, size: Int, count: Int)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case .endOfFile:

@@ -128,6 +128,24 @@ struct Custom: Codable, Equatable {
 
 struct Empty: Codable, Equatable {}
 
+/// Reads and writes an unkeyed container element by element, with the concrete methods.
+struct Pair: Codable, Equatable {
+    var flag: Bool
+    var name: String
+    init(flag: Bool, name: String) { self.flag = flag; self.name = name }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(flag)
+        try container.encode(name)
+    }
+    init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        flag = try container.decode(Bool.self)
+        name = try container.decode(String.self)
+        #expect(container.isAtEnd)
+    }
+}
+
 // MARK: - Round trips
 
 @Suite("BinaryCodec")
@@ -194,6 +212,7 @@ struct CodecTests {
         #expect(try roundTrip(Color.green) == .green)
         #expect(try roundTrip(List.of(length: 100)) == List.of(length: 100))
         #expect(try roundTrip(Empty()) == Empty())
+        #expect(try roundTrip([Pair(flag: true, name: "x"), Pair(flag: false, name: "")]) == [Pair(flag: true, name: "x"), Pair(flag: false, name: "")])
         #expect(try roundTrip(Optional<Int>.none) == nil)
         #expect(try roundTrip(Optional(Optional(3))) == 3)
         #expect(try roundTrip(Custom(values: [4, 5, 6], inner: Point(x: 1, y: 1, label: "i")))
@@ -259,6 +278,12 @@ struct CodecTests {
         #expect(throws: CodecError.typeMismatch(expected: "String", found: "signed integer", path: "[0].label")) {
             struct Wrong: Codable { var x: Int; var y: Double; var label: Int }
             _ = try decode([Point].self, try BinaryCodec.encode([Wrong(x: 1, y: 1, label: 2), Wrong(x: 1, y: 1, label: 2)]))
+        }
+        #expect(throws: CodecError.typeMismatch(expected: "Bool", found: "a packed number", path: "[0]")) {
+            _ = try decode(Pair.self, try BinaryCodec.encode([1, 2]))
+        }
+        #expect(throws: CodecError.endOfContainer(path: "top level")) {
+            _ = try decode(Pair.self, try BinaryCodec.encode([true]))
         }
         #expect(throws: CodecError.corrupt(offset: 0, reason: "unknown tag 0xff")) {
             try decode(Int.self, [0xFF])

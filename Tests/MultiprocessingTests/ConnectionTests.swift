@@ -214,6 +214,28 @@ struct ConnectionTests {
         try child.join()
     }
 
+    @Test(arguments: [PairKind.duplex, .socket])
+    func pingPongBothWays(kind: PairKind) throws {
+        let (parentEnd, childEnd) = try kind.make()
+        let child = Process {
+            try parentEnd.close()  // else the child's own copy keeps the parent's end open
+            while true {
+                guard let value = try? childEnd.recv([Int].self) else { return }  // end-of-file: done
+                try childEnd.send(value.map { $0 + 1 })
+            }
+        }
+        try child.start()
+        try childEnd.close()
+        for round in 0..<5_000 {
+            let message = round % 1000 == 999 ? [Int](repeating: round, count: 20_000) : [round]
+            try parentEnd.send(message)
+            #expect(try parentEnd.recv([Int].self) == message.map { $0 + 1 })
+        }
+        try parentEnd.close()
+        try child.join()
+        #expect(child.exitCode == 0)
+    }
+
     // MARK: Polling and waiting
 
     @Test func pollHonoursItsTimeout() throws {

@@ -282,26 +282,26 @@ struct UnkeyedReader: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool {
+    /// Reads one element that only an item (not a packed array) can hold.
+    private mutating func plainElement<V>(
+        _ name: String, _ read: (inout ByteReader, () -> [any CodingKey]) throws -> V
+    ) throws -> V {
         try checkNotAtEnd()
         let (base, index) = (codingPath, currentIndex)
         guard layout == .items else {
-            throw CodecError.typeMismatch(expected: "Bool", found: "a packed number", path: CodecError.describe(elementPath))
+            throw CodecError.typeMismatch(expected: name, found: "a packed number", path: CodecError.describe(elementPath))
         }
-        let value = try reader.readBool(path: IndexKey.path(base, index))
+        let value = try read(&reader) { IndexKey.path(base, index) }
         currentIndex += 1
         return value
     }
 
+    mutating func decode(_ type: Bool.Type) throws -> Bool {
+        try plainElement("Bool") { reader, path in try reader.readBool(path: path()) }
+    }
+
     mutating func decode(_ type: String.Type) throws -> String {
-        try checkNotAtEnd()
-        let (base, index) = (codingPath, currentIndex)
-        guard layout == .items else {
-            throw CodecError.typeMismatch(expected: "String", found: "a packed number", path: CodecError.describe(elementPath))
-        }
-        let value = try reader.readString(path: IndexKey.path(base, index))
-        currentIndex += 1
-        return value
+        try plainElement("String") { reader, path in try reader.readString(path: path()) }
     }
 
     mutating func decode(_ type: Double.Type) throws -> Double {

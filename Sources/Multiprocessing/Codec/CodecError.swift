@@ -23,6 +23,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     /// The value cannot be represented (for example a nesting deeper than the codec allows).
     case unsupportedValue(String)
 
+    /// What failed, where, and how to fix it.
     public var description: String {
         switch self {
         case .truncated(let offset, let needed, let available):
