@@ -57,12 +57,12 @@ SANITIZED_TESTS ?= MultiprocessingTests
 
 asan: deps
 	$(SWIFT) build --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
 	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-asan --filter $(SANITIZED_TESTS)
 
 tsan: deps
 	$(SWIFT) build --build-tests -Xswiftc -sanitize=thread --scratch-path .build-tsan -j $(JOBS)
-	TSAN_OPTIONS=die_after_fork=0:halt_on_error=1 \
+	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS=die_after_fork=0:halt_on_error=1 \
 	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-tsan --filter $(SANITIZED_TESTS)
 
 # libFuzzer on the lesson parser and the output matcher, seeded from the test corpus. The
