@@ -11,7 +11,9 @@ final class ProcessTable: @unchecked Sendable {
     let current: Process
     /// The parent, when this process was started by `Process.start()`.
     let parent: Process?
-    private var lock = pthread_mutex_t()
+    /// On the heap, so locking is not an inout access of a stored property (a race between
+    /// threads, as ThreadSanitizer reports for the same pattern in `Process`).
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var counter = 0
     private var children: [Process] = []
     private var exitHandlerInstalled = false
@@ -19,7 +21,7 @@ final class ProcessTable: @unchecked Sendable {
     private init(current: Process?, parent: Process?) {
         self.current = current ?? Process(mainProcessWithPid: system_getpid())
         self.parent = parent
-        pthread_mutex_init(&lock, nil)
+        pthread_mutex_init(lock, nil)
         // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
         // forked child never has to (see `finishAtExit`).
         for child in children where child.daemon { _ = child.isAlive }
@@ -32,8 +34,8 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         return try body()
     }
 
