@@ -19,6 +19,12 @@ let demoTargets: [Target] = demoSlugs.map { slug in
     )
 }
 
+// libFuzzer harness for the lesson parser and matcher: only with LEARN_MP_FUZZ=1 (`make fuzz`),
+// because it has no main of its own (libFuzzer provides it under -sanitize=fuzzer).
+let fuzzTargets: [Target] = ProcessInfo.processInfo.environment["LEARN_MP_FUZZ"] == nil ? [] : [
+    .executableTarget(name: "lesson-fuzz", dependencies: ["LessonKit"], path: "fuzz/Sources/lesson-fuzz"),
+]
+
 let package = Package(
     name: "learn-mp",
     platforms: [.macOS(.v15)],
@@ -27,6 +33,7 @@ let package = Package(
         .library(name: "LessonKit", targets: ["LessonKit"]),
         .executable(name: "learn-mp", targets: ["learn-mp"]),
         .executable(name: "mp-bench", targets: ["mp-bench"]),
+        .executable(name: "mp-faults", targets: ["mp-faults"]),
     ] + demoSlugs.map { .executable(name: "demo-\($0)", targets: ["demo-\($0)"]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,11 +72,12 @@ let package = Package(
         .executableTarget(
             name: "mp-bench",
             dependencies: ["Multiprocessing"],
-            path: "bench/Sources/mp-bench",
-            // The Swift runtime linked in, as `--static-swift-stdlib` does: a fork copies and
-            // an exit tears down every mapping, and the shared runtime libraries are about 50
-            // of the 77 (bench/README.md).
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            path: "bench/Sources/mp-bench"
+        ),
+        .executableTarget(
+            name: "mp-faults",
+            dependencies: ["Multiprocessing"],
+            path: "bench/Sources/mp-faults"
         ),
 
         // MARK: Tests
@@ -83,7 +91,7 @@ let package = Package(
                 "LessonKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "Corpus"]
         ),
-    ] + demoTargets
+    ] + demoTargets + fuzzTargets
 )

@@ -41,7 +41,9 @@ open class Process: @unchecked Sendable {
     private let role: Role
     private let target: (() throws -> Void)?
     private var state: State
-    private var stateLock = pthread_mutex_t()
+    /// On the heap: `&` on a stored property is an inout access of the property itself, which
+    /// races between threads (ThreadSanitizer reports it) and need not give a stable address.
+    private let stateLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     // MARK: Creating
 
@@ -59,7 +61,7 @@ open class Process: @unchecked Sendable {
         self.target = target
         self.role = .child
         self.state = .initial
-        pthread_mutex_init(&stateLock, nil)
+        pthread_mutex_init(stateLock, nil)
     }
 
     /// The main process (`MainProcess`), created once.
@@ -70,7 +72,7 @@ open class Process: @unchecked Sendable {
         target = nil
         role = .main
         state = .running(pid: pid, pidfd: -1)
-        pthread_mutex_init(&stateLock, nil)
+        pthread_mutex_init(stateLock, nil)
     }
 
     /// The parent of a child, as seen from the child.
@@ -81,12 +83,13 @@ open class Process: @unchecked Sendable {
         target = nil
         role = .parent
         state = .running(pid: pid, pidfd: -1)
-        pthread_mutex_init(&stateLock, nil)
+        pthread_mutex_init(stateLock, nil)
     }
 
     deinit {
         if case .running(_, let pidfd) = state, pidfd >= 0 { system_close(pidfd) }
-        pthread_mutex_destroy(&stateLock)
+        pthread_mutex_destroy(stateLock)
+        stateLock.deallocate()
     }
 
     // MARK: The work
@@ -100,8 +103,8 @@ open class Process: @unchecked Sendable {
     // MARK: State
 
     private func withState<T>(_ body: (inout State) throws -> T) rethrows -> T {
-        pthread_mutex_lock(&stateLock)
-        defer { pthread_mutex_unlock(&stateLock) }
+        pthread_mutex_lock(stateLock)
+        defer { pthread_mutex_unlock(stateLock) }
         return try body(&state)
     }
 

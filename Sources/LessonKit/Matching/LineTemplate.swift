@@ -237,7 +237,8 @@ public struct LineTemplate: Sendable, Equatable {
     ///   with an earlier capture).
     public func match(_ line: [UInt8], captures: Captures) -> Captures? {
         var captures = captures
-        guard match(tokenIndex: 0, line: line, position: 0, end: line.count, captures: &captures) else { return nil }
+        var failed = Set<String>()
+        guard match(tokenIndex: 0, line: line, position: 0, end: line.count, captures: &captures, failed: &failed) else { return nil }
         captures.finishLine(String(decoding: line, as: UTF8.self))
         return captures
     }
@@ -248,21 +249,30 @@ public struct LineTemplate: Sendable, Equatable {
     }
 
     /// Matches the tokens from `tokenIndex` on against `line[position..<end]`.
-    private func match(tokenIndex: Int, line: [UInt8], position: Int, end: Int, captures: inout Captures) -> Bool {
+    ///
+    /// `failed` remembers the (token, position, captures) states after a wildcard that did not
+    /// match, so each is tried once: `[..]a[..]a…b` against a long line of `a`s stays
+    /// polynomial instead of trying every way to split the line.
+    private func match(tokenIndex: Int, line: [UInt8], position: Int, end: Int, captures: inout Captures,
+                       failed: inout Set<String>) -> Bool {
         guard tokenIndex < tokens.count else { return position == end }
         switch tokens[tokenIndex] {
         case .literal(let text):
             guard end - position >= text.count else { return false }
             for offset in 0..<text.count where line[position + offset] != text[offset] { return false }
-            return match(tokenIndex: tokenIndex + 1, line: line, position: position + text.count, end: end, captures: &captures)
+            return match(tokenIndex: tokenIndex + 1, line: line, position: position + text.count, end: end, captures: &captures, failed: &failed)
         case .any:
             if tokenIndex + 1 == tokens.count { return true }
             var start = position
             while start <= end {
-                var attempt = captures
-                if match(tokenIndex: tokenIndex + 1, line: line, position: start, end: end, captures: &attempt) {
-                    captures = attempt
-                    return true
+                let key = "\(tokenIndex + 1)|\(start)|\(end)|\(captures.key)|\(captures.pending.map { "\($0.0)=\($0.1)" })"
+                if !failed.contains(key) {
+                    var attempt = captures
+                    if match(tokenIndex: tokenIndex + 1, line: line, position: start, end: end, captures: &attempt, failed: &failed) {
+                        captures = attempt
+                        return true
+                    }
+                    failed.insert(key)
                 }
                 start += 1
             }
@@ -277,11 +287,11 @@ public struct LineTemplate: Sendable, Equatable {
                     captures.bind(name, kind: kind, value: value)
                 }
             }
-            return match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &captures)
+            return match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &captures, failed: &failed)
         case .setValue(let kind, let reference):
             guard let stop = LineTemplate.scan(kind, line, position, end) else { return false }
             captures.pending.append((reference, String(decoding: line[position..<stop], as: UTF8.self)))
-            return match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &captures)
+            return match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &captures, failed: &failed)
         case .unorderedItems(let templates, let name):
             guard let items = LineTemplate.outputItems(Array(line[position..<end]), from: 0, count: templates.count) else { return false }
             let ranges = items.map { (position + $0.lowerBound)..<(position + $0.upperBound) }
@@ -294,7 +304,7 @@ public struct LineTemplate: Sendable, Equatable {
                 if k == ranges.count {
                     var attempt = captures
                     if let name, required == nil { attempt.orders[name] = order }
-                    guard match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &attempt) else { return false }
+                    guard match(tokenIndex: tokenIndex + 1, line: line, position: stop, end: end, captures: &attempt, failed: &failed) else { return false }
                     captures = attempt
                     return true
                 }
@@ -304,8 +314,9 @@ public struct LineTemplate: Sendable, Equatable {
                     // Identical items are interchangeable (unless a named order fixes them): try one.
                     guard required != nil || name != nil || tried.insert(templates[index].text).inserted else { continue }
                     var attempt = captures
+                    var itemFailed = Set<String>()
                     guard templates[index].match(tokenIndex: 0, line: line, position: ranges[k].lowerBound,
-                                                 end: ranges[k].upperBound, captures: &attempt) else { continue }
+                                                 end: ranges[k].upperBound, captures: &attempt, failed: &itemFailed) else { continue }
                     used[index] = true
                     order.append(index)
                     let found = assign(k + 1, &attempt)

@@ -15,6 +15,8 @@ public enum LessonParser {
     ///
     /// - Returns: the lesson and the problems found (empty when the lesson is well formed).
     public static func parse(_ text: String, path: String) -> (lesson: Lesson, problems: [LessonError]) {
+        // A file saved with Windows line ends reads as the same lesson ("\r\n" is one Character).
+        let text = text.contains("\r\n") ? text.split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") : text
         let (number, slug) = lessonName(fromPath: path)
         var problems: [LessonError] = []
         var title = slug
@@ -166,7 +168,24 @@ private struct Builder {
         let end = Int(cmark_node_get_end_line(node))
         let closing = end - 1 < source.count && end > start ? source[end - 1].trimmed(of: " \t\r") : ""
         let closed = closing.count >= fence.count && closing.allSatisfy { $0 == fence.first }
-        if !closed { problems.append(.unclosedFence(file: path, line: start, fence: fence)) }
+        if !closed {
+            problems.append(.unclosedFence(file: path, line: start, fence: fence))
+            return
+        }
+        // A line inside that opens a block of its own (```python in a ``` block) means this
+        // block's closing fence is missing: the next block's closing fence closed it instead,
+        // and the blocks in between were swallowed silently.
+        for index in start..<max(start, end - 1) where index < source.count {
+            var line = Substring(source[index])
+            var indent = 0
+            while indent < 3, line.first == " " { line.removeFirst(); indent += 1 }
+            let run = line.prefix { $0 == fence.first }
+            let info = line.dropFirst(run.count).trimmed(of: " \t\r")
+            if run.count >= fence.count, !info.isEmpty, !info.contains(fence.first!) {
+                problems.append(.unclosedFence(file: path, line: start, fence: fence))
+                return
+            }
+        }
     }
 
     // MARK: Samples

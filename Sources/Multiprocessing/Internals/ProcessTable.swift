@@ -15,7 +15,9 @@ final class ProcessTable: @unchecked Sendable {
     /// which ``parent`` is made on first use, so a child that never asks allocates nothing.
     private let parentSource: (pid: Int32, process: Process)?
     private var parentView: Process?
-    private var lock = pthread_mutex_t()
+    /// On the heap, so locking is not an inout access of a stored property (a race between
+    /// threads, as ThreadSanitizer reports for the same pattern in `Process`).
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var counter = 0
     private var children: [Process] = []
     private var exitHandlerInstalled = false
@@ -24,7 +26,7 @@ final class ProcessTable: @unchecked Sendable {
         self.current = current ?? Process(mainProcessWithPid: pid)
         self.pid = pid
         self.parentSource = parent
-        pthread_mutex_init(&lock, nil)
+        pthread_mutex_init(lock, nil)
         // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
         // forked child never has to (see `finishAtExit`).
         for child in children where child.daemon { _ = child.isAlive }
@@ -37,8 +39,8 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         return try body()
     }
 
