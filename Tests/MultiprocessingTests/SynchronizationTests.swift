@@ -190,6 +190,39 @@ struct SynchronizationTests {
         try lock.release()
     }
 
+    @Test func semaphoreUnitOfAKilledScopedHolderIsGivenBackAndReported() throws {
+        let semaphore = try Semaphore(1)
+        let holding = try Event()
+        let holder = Process {
+            semaphore.withLock {
+                holding.set()
+                sleep(30)
+            }
+        }
+        try holder.start()
+        #expect(holding.wait(timeout: 4))
+        #expect(try !semaphore.acquire(timeout: 0.05))
+        try holder.kill()
+        #expect(throws: SynchronizationError.previousHolderDied(pid: holder.pid!)) { try semaphore.acquire(timeout: 4) }
+        try holder.join()
+        #expect(semaphore.getValue() == 1)  // the unit is back
+        #expect(try semaphore.acquire(timeout: 1))
+        try semaphore.release()
+    }
+
+    @Test func semaphoreUnitsTakenWithAcquireHaveNoOwner() throws {
+        // As in Python: a unit taken with acquire() may be released by another process, and
+        // one whose taker ended is not given back.
+        let semaphore = try Semaphore(1)
+        let taker = Process { try semaphore.acquire() }
+        try taker.start()
+        try taker.join()
+        #expect(taker.exitCode == 0)
+        #expect(try !semaphore.acquire(timeout: 0.2))
+        try semaphore.release()
+        #expect(try semaphore.acquire(timeout: 1))
+    }
+
     @Test func contendersSurviveAHolderKilledMidRun() throws {
         let lock = try Lock()
         let counter = try Value<Int>(0, lock: false)
