@@ -89,6 +89,26 @@ struct FutexMutex {
         return old != 0
     }
 
+    /// ``lock(deadline:checkSelf:)`` for a throwing `acquire`: a lock taken over from a dead
+    /// owner is released again and reported as ``SynchronizationError/previousHolderDied(pid:)``.
+    func acquire(deadline: Deadline, checkSelf: Bool) throws -> LockOutcome {
+        let (outcome, dead) = lock(deadline: deadline, checkSelf: checkSelf)
+        if outcome == .ownerDied {
+            _ = unlock()
+            throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
+        }
+        return outcome
+    }
+
+    /// Takes the lock, waiting as long as it takes, for callers that cannot throw: a lock
+    /// taken over from a dead owner is reported on standard error. Returns false, holding
+    /// nothing, only when `checkSelf` finds that the calling thread already holds it.
+    func lockRecovering(checkSelf: Bool) -> Bool {
+        let (outcome, dead) = lock(deadline: .forever, checkSelf: checkSelf)
+        if outcome == .ownerDied { Self.reportRecovered(from: dead ?? 0) }
+        return outcome != .wouldDeadlock
+    }
+
     /// The pid in the word (0: free).
     var owner: Int32 { Int32(bitPattern: cmp_load_u32(word) & ~Self.waitersBit) }
 

@@ -47,14 +47,10 @@ public final class Lock: @unchecked Sendable {
     @usableFromInline
     func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
         let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
-        let (outcome, dead) = mutex.lock(deadline: deadline, checkSelf: true)
-        switch outcome {
-        case .acquired:
+        switch try mutex.acquire(deadline: deadline, checkSelf: true) {
+        case .acquired, .ownerDied:  // `acquire` throws instead of returning .ownerDied
             cmp_store_i64(mutex.thread, FutexMutex.currentThread)
             return true
-        case .ownerDied:
-            _ = mutex.unlock()
-            throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
         case .timedOut:
             return false
         case .wouldDeadlock:
@@ -97,13 +93,7 @@ public final class Lock: @unchecked Sendable {
     /// The contended path of ``withLock(_:)``, which cannot throw.
     @usableFromInline
     func lockRecovering() {
-        let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: true)
-        switch outcome {
-        case .acquired, .timedOut:
-            break
-        case .ownerDied:
-            FutexMutex.reportRecovered(from: dead ?? 0)
-        case .wouldDeadlock:
+        guard mutex.lockRecovering(checkSelf: true) else {
             preconditionFailure(SynchronizationError.wouldDeadlock.description)
         }
         cmp_store_i64(mutex.thread, FutexMutex.currentThread)

@@ -47,17 +47,9 @@ public final class RLock: @unchecked Sendable {
     @usableFromInline
     func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
         let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
-        let (outcome, dead) = mutex.lock(deadline: deadline, checkSelf: false)
-        switch outcome {
-        case .acquired:
-            noteAcquired()
-            return true
-        case .ownerDied:
-            _ = mutex.unlock()
-            throw SynchronizationError.previousHolderDied(pid: dead ?? 0)
-        case .timedOut, .wouldDeadlock:
-            return false
-        }
+        guard try mutex.acquire(deadline: deadline, checkSelf: false) == .acquired else { return false }
+        noteAcquired()
+        return true
     }
 
     @inlinable @inline(__always)
@@ -144,10 +136,7 @@ public final class RLock: @unchecked Sendable {
     /// previous holder is reported on standard error instead, and the lock recovered.
     @usableFromInline
     func lockForAccessSlowly() {
-        let (outcome, dead) = mutex.lock(deadline: .forever, checkSelf: false)
-        if outcome == .ownerDied {
-            FutexMutex.reportRecovered(from: dead ?? 0)
-        }
+        _ = mutex.lockRecovering(checkSelf: false)
         noteAcquired()
     }
 
