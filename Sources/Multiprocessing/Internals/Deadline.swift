@@ -20,6 +20,12 @@ struct Deadline: Sendable {
         self.nanoseconds = cmp_monotonic_ns() + Int64(span)
     }
 
+    /// The deadline of Python's `block`/`timeout` pair: `timeout` seconds from now, or now
+    /// when `block` is false (the timeout is then ignored).
+    init(block: Bool, timeout: Double?) {
+        self.init(timeout: block ? timeout : 0)
+    }
+
     /// Nanoseconds left (never negative), or nil when there is no deadline.
     var remainingNanoseconds: Int64? {
         nanoseconds.map { max(0, $0 - cmp_monotonic_ns()) }

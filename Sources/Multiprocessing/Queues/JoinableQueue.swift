@@ -28,7 +28,7 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
     public override func put(_ item: Element, block: Bool = true, timeout: Double? = nil) throws {
         _ = cmp_fetch_add_u32(unfinished, 1)
         do {
-            try putEncoded(item, deadline: block ? Deadline(timeout: timeout) : Deadline(timeout: 0))
+            try putEncoded(item, deadline: Deadline(block: block, timeout: timeout))
         } catch {
             finishOne()
             throw error

@@ -53,7 +53,7 @@ public class Queue<Element: Codable>: @unchecked Sendable {
     /// - Throws: ``QueueError/full`` when there was no room in time, ``QueueError/closed``
     ///   after ``close()``, or the encoder's error.
     public func put(_ item: Element, block: Bool = true, timeout: Double? = nil) throws {
-        try putEncoded(item, deadline: block ? Deadline(timeout: timeout) : Deadline(timeout: 0))
+        try putEncoded(item, deadline: Deadline(block: block, timeout: timeout))
     }
 
     /// Puts without waiting (Python's `put_nowait`); throws ``QueueError/full`` when full.
@@ -93,7 +93,7 @@ public class Queue<Element: Codable>: @unchecked Sendable {
     ///   ``close()``, or a ``CodecError`` when the item cannot be decoded as `Element`.
     public func get(block: Bool = true, timeout: Double? = nil) throws -> Element {
         do {
-            return try ring.receive(deadline: block ? Deadline(timeout: timeout) : Deadline(timeout: 0)) {
+            return try ring.receive(deadline: Deadline(block: block, timeout: timeout)) {
                 try BinaryCodec.decode(Element.self, from: $0)
             }
         } catch RingError.timedOut {

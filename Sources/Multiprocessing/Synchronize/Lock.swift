@@ -46,7 +46,7 @@ public final class Lock: @unchecked Sendable {
 
     @usableFromInline
     func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
-        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
+        let deadline = Deadline(block: block, timeout: timeout)
         switch try mutex.acquire(deadline: deadline, checkSelf: true) {
         case .acquired, .ownerDied:  // `acquire` throws instead of returning .ownerDied
             cmp_store_i64(mutex.thread, FutexMutex.currentThread)

@@ -46,7 +46,7 @@ public final class RLock: @unchecked Sendable {
 
     @usableFromInline
     func acquireSlowly(block: Bool, timeout: Double?) throws -> Bool {
-        let deadline = block ? Deadline(timeout: timeout) : Deadline(timeout: 0)
+        let deadline = Deadline(block: block, timeout: timeout)
         guard try mutex.acquire(deadline: deadline, checkSelf: false) == .acquired else { return false }
         noteAcquired()
         return true
