@@ -79,8 +79,8 @@ public final class Pool: @unchecked Sendable {
 
     // MARK: Submitting
 
-    private func refusal(_ refusal: WorkerEngine.StateRefusal) -> PoolError {
-        refusal.state == .closed ? .closed : .terminated
+    private func refusal(_ state: WorkerEngine.State) -> PoolError {
+        state == .closed ? .closed : .terminated
     }
 
     /// Python's default chunk size for `map`: about four chunks per worker.
@@ -97,11 +97,11 @@ public final class Pool: @unchecked Sendable {
     /// Queues a job of `chunks` chunks whose results go to `sink`.
     private func submit(chunks: Int, sink: JobSink, body: @escaping JobBody) throws {
         guard chunks > 0 else {
-            if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
+            if let refused = engine.refusal { throw refusal(refused) }
             return
         }
         if case .failure(let refused) = engine.submit(chunks: chunks, body: body, sink: sink) {
-            throw refusal(refused)
+            throw refusal(refused.state)
         }
     }
 
@@ -145,7 +145,6 @@ public final class Pool: @unchecked Sendable {
         count: Int, chunkSize: Int, callback: (([R]) -> Void)?, errorCallback: ((any Error) -> Void)?,
         body: @escaping JobBody
     ) throws -> AsyncResult<[R]> {
-        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
         let result = AsyncResult<[R]>()
         Self.attach(result, callback, errorCallback)
         let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: result.completion)
@@ -157,7 +156,6 @@ public final class Pool: @unchecked Sendable {
     /// Starts an imap job over `count` items.
     @usableFromInline
     func startStream<R: Decodable>(count: Int, chunkSize: Int, ordered: Bool, body: @escaping JobBody) throws -> IMapIterator<R> {
-        if let refused = engine.refusal { throw refused == .closed ? PoolError.closed : PoolError.terminated }
         let sink = StreamSink<R>(count: count, chunkSize: chunkSize, ordered: ordered)
         try submit(chunks: sink.chunkCount, sink: sink, body: body)
         return IMapIterator(sink: sink, count: count, chunkSize: chunkSize)
@@ -267,7 +265,7 @@ public final class Pool: @unchecked Sendable {
             try PoolWire.encode([value], to: &out)
         }
         if case .failure(let refused) = engine.submit(chunks: 1, body: body, sink: SingleSink<R>(completion: result.completion)) {
-            throw refusal(refused)
+            throw refusal(refused.state)
         }
         return result
     }
