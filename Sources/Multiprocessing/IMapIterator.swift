@@ -6,16 +6,12 @@
 /// exception does in Python.
 public final class IMapIterator<Element: Decodable>: Sequence, IteratorProtocol, @unchecked Sendable {
     private let sink: StreamSink<Element>
-    private let count: Int
-    private let chunkSize: Int
     private var chunkIndex = 0
     private var buffer: [Element] = []
     private var bufferPosition = 0
 
-    init(sink: StreamSink<Element>, count: Int, chunkSize: Int) {
+    init(sink: StreamSink<Element>) {
         self.sink = sink
-        self.count = count
-        self.chunkSize = chunkSize
     }
 
     /// The next result, waiting at most `timeout` seconds for it; nil after the last one.

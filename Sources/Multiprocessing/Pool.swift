@@ -158,7 +158,7 @@ public final class Pool: @unchecked Sendable {
     func startStream<R: Decodable>(count: Int, chunkSize: Int, ordered: Bool, body: @escaping JobBody) throws -> IMapIterator<R> {
         let sink = StreamSink<R>(count: count, chunkSize: chunkSize, ordered: ordered)
         try submit(chunks: sink.chunkCount, sink: sink, body: body)
-        return IMapIterator(sink: sink, count: count, chunkSize: chunkSize)
+        return IMapIterator(sink: sink)
     }
 
     private static func attach<V>(_ result: AsyncResult<V>, _ callback: ((V) -> Void)?, _ errorCallback: ((any Error) -> Void)?) {
