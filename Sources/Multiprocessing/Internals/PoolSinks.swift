@@ -112,17 +112,15 @@ final class StreamSink<R: Decodable>: JobSink, @unchecked Sendable {
     /// Ordered: results by chunk. Unordered: chunks in arrival order.
     private var byChunk: [Result<[R], any Error>?]
     private var arrived: [Result<[R], any Error>] = []
-    private var arrivedChunks = 0
+    let chunkCount: Int
 
     init(count: Int, chunkSize: Int, ordered: Bool) {
         self.count = count
         self.chunkSize = chunkSize
         self.ordered = ordered
-        let chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
+        chunkCount = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize
         byChunk = ordered ? [Result<[R], any Error>?](repeating: nil, count: chunkCount) : []
     }
-
-    var chunkCount: Int { count == 0 ? 0 : (count + chunkSize - 1) / chunkSize }
 
     func deliver(chunk: Int, payload: UnsafeRawBufferPointer) {
         let expected = min(chunkSize, count - chunk * chunkSize)
@@ -146,10 +144,9 @@ final class StreamSink<R: Decodable>: JobSink, @unchecked Sendable {
     private func store(chunk: Int, _ result: Result<[R], any Error>) {
         monitor.lock()
         if ordered {
-            if byChunk[chunk] == nil { byChunk[chunk] = result; arrivedChunks += 1 }
+            if byChunk[chunk] == nil { byChunk[chunk] = result }
         } else {
             arrived.append(result)
-            arrivedChunks += 1
         }
         monitor.unlock()
         monitor.broadcast()
