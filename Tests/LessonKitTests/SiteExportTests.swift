@@ -249,14 +249,12 @@ struct SiteExportTests {
 
 @Suite("Code HTML")
 struct CodeHTMLTests {
-    @Test func styledRunsBecomeEscapedSpans() {
-        let styled = "\u{1B}[35mif\u{1B}[0m a < b: \u{1B}[32m\"<&>\"\u{1B}[0m \u{1B}[2m# done\u{1B}[0m"
-        #expect(CodeHTML.spans(fromStyled: styled)
+    @Test func tokensBecomeEscapedSpans() {
+        #expect(CodeHTML.highlight("if a < b: \"<&>\" # done\n", language: "python")
             == "<span class=\"hl-keyword\">if</span> a &lt; b: <span class=\"hl-string\">\"&lt;&amp;&gt;\"</span> <span class=\"hl-comment\"># done</span>")
     }
 
-    @Test func unknownStylesAndStrayEscapesStayText() {
-        #expect(CodeHTML.spans(fromStyled: "\u{1B}[1mbold\u{1B}[0m x") == "bold x")
+    @Test func strayEscapesAreDropped() {
         #expect(CodeHTML.highlight("a\u{1B}[35mb\n", language: "text") == "a[35mb")
     }
 

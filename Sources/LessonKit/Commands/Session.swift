@@ -71,7 +71,9 @@ public struct Session {
         return lines.count > count ? ["… (\(lines.count - count) lines before)"] + lines.suffix(count) : lines
     }
 
+    /// Adds `results` to the results file (one read and one write; none when nothing ran).
     func record(_ results: [RunResult]) {
+        guard !results.isEmpty else { return }
         var store = ResultStore(path: workspace.resultsFile)
         store.record(results)
         store.save()

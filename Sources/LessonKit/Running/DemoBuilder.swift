@@ -8,25 +8,36 @@ public struct DemoBuilder: Sendable {
 
     /// Why demo `slug` needs a build, or nil when its binary is up to date.
     public func staleReason(_ slug: String) -> String? {
+        staleReason(slug, librarySources: librarySources())
+    }
+
+    /// Why demo `slug` needs a build, given the library's sources with their modification
+    /// times (the same for every demo, so ``buildStale(_:log:)`` looks them up once).
+    func staleReason(_ slug: String, librarySources: [(path: String, modified: Double?)]) -> String? {
         guard let built = FileSystem.modificationTime(workspace.demoBinary(slug)) else { return "not built yet" }
-        for source in sources(of: slug) {
-            if let changed = FileSystem.modificationTime(source), changed > built {
+        let demoSources = sourceFiles(under: workspace.root + "/Sources/Demos/" + slug).map { ($0, FileSystem.modificationTime($0)) }
+        for (source, modified) in demoSources + librarySources {
+            if let modified, modified > built {
                 return "\(relativePath(source, to: workspace.root)) changed"
             }
         }
         return nil
     }
 
-    /// The files a demo binary depends on: its own sources and the library's.
-    func sources(of slug: String) -> [String] {
+    /// The library's sources (Swift and C) a demo binary links, with their modification times.
+    func librarySources() -> [(path: String, modified: Double?)] {
         let root = workspace.root + "/Sources/"
-        return files(under: root + "Demos/" + slug) + files(under: root + "Multiprocessing") + files(under: root + "CMultiprocessing")
+        return (sourceFiles(under: root + "Multiprocessing") + sourceFiles(under: root + "CMultiprocessing"))
+            .map { ($0, FileSystem.modificationTime($0)) }
     }
 
-    private func files(under directory: String) -> [String] {
+    /// The files under `directory` that are compiled into a binary: `.swift`, `.c` and `.h`
+    /// (not the DocC catalog's articles, which do not change the binary).
+    private func sourceFiles(under directory: String) -> [String] {
         FileSystem.list(directory).flatMap { name -> [String] in
             let path = directory + "/" + name
-            return FileSystem.isDirectory(path) ? files(under: path) : [path]
+            if FileSystem.isDirectory(path) { return sourceFiles(under: path) }
+            return [".swift", ".c", ".h"].contains(where: name.hasSuffix) ? [path] : []
         }
     }
 
@@ -36,8 +47,9 @@ public struct DemoBuilder: Sendable {
     /// - Returns: the build failures: slug → compiler output.
     public func buildStale(_ slugs: [String], log: (String) -> Void) -> [String: String] {
         var failures: [String: String] = [:]
+        let library = librarySources()
         for slug in slugs {
-            guard let reason = staleReason(slug) else { continue }
+            guard let reason = staleReason(slug, librarySources: library) else { continue }
             log("Building demo-\(slug) (\(reason))…")
             var arguments = ["build", "--product", "demo-\(slug)"]
             if workspace.buildPathIsCustom { arguments += ["--build-path", workspace.buildPath] }

@@ -8,10 +8,6 @@ enum ResultCoding {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> RunResult? {
-        try? JSONDecoder().decode(RunResult.self, from: Data(text.utf8))
-    }
-
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
         try? JSONDecoder().decode(type, from: Data(text.utf8))
     }

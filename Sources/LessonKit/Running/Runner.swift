@@ -69,9 +69,8 @@ public enum Runner {
             case .failedToStart(let reason):
                 let hint = job.runtime == .swift ? "" : " (is \(job.executable) installed? `make deps` installs what is missing)"
                 problems.append("not started: \(reason)" + hint)
-            case .signaled(let signal):
+            case .signaled:
                 problems.append("crash: \(spawn.termination)")
-                _ = signal
             case .exited(let code) where code != job.expectedExit:
                 problems.append("exit code \(code), expected \(job.expectedExit)" + (job.expectedExit == 0 ? "" : " (exit=\(job.expectedExit))"))
             case .exited:

@@ -17,12 +17,7 @@ public struct ProcessFanOut: JobScheduler {
     /// How many jobs run at once.
     public var width: Int
 
-    /// The default width: eight programs per CPU. Lesson programs spend most of their time
-    /// sleeping or waiting for their children, so running many at once keeps the wall time of
-    /// `verify all` close to that of its longest program.
-    public static var defaultWidth: Int { cpuCount() * 8 }
-
-    /// Creates a scheduler running `width` jobs at once.
+    /// Creates a scheduler running `width` jobs at once (by default ``PoolScheduler/defaultWidth``).
     public init(width: Int = PoolScheduler.defaultWidth) { self.width = max(1, width) }
 
     public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
@@ -59,7 +54,7 @@ public struct ProcessFanOut: JobScheduler {
                 if entry.process.isAlive { still.append(entry); continue }
                 try? entry.process.join()
                 let file = "\(directory)/\(entry.index).json"
-                let result = (try? FileSystem.readText(file)).flatMap(ResultCoding.decode)
+                let result = (try? FileSystem.readText(file)).flatMap { ResultCoding.decode(RunResult.self, $0) }
                     ?? Runner.failed(jobs[entry.index], "the runner process ended without a result (exit code \(entry.process.exitCode.map(String.init) ?? "?"))")
                 results[entry.index] = result
                 report(entry.index, result)

@@ -14,13 +14,48 @@ public enum Highlighter {
                   "public", "private", "final", "static", "where", "as", "is", "break", "continue"],
     ]
 
+    /// What a highlighted token is.
+    enum Kind: Sendable {
+        case keyword, string, comment, number, type, function
+    }
+
+    /// A piece of highlighted code: its text and its kind (nil: plain text).
+    struct Token: Sendable, Equatable {
+        var kind: Kind?
+        var text: String
+    }
+
     /// `code` with ANSI colours for `language` (`python`, `javascript`, `swift`); unchanged
     /// for other languages or when `style` is off.
     public static func highlight(_ code: String, language: String, style: Style) -> String {
+        guard style.enabled, let tokens = tokens(code, language: language) else { return code }
+        return tokens.map { token -> String in
+            switch token.kind {
+            case .keyword: style.magenta(token.text)
+            case .string: style.green(token.text)
+            case .comment: style.dim(token.text)
+            case .number: style.cyan(token.text)
+            case .type: style.yellow(token.text)
+            case .function: style.blue(token.text)
+            case nil: token.text
+            }
+        }.joined()
+    }
+
+    /// `code` split into tokens for `language` (`python`/`py`, `javascript`/`js`, `swift`);
+    /// nil for other languages. The tokens' texts joined are `code`.
+    static func tokens(_ code: String, language: String) -> [Token]? {
         let language = language == "py" ? "python" : language == "js" ? "javascript" : language
-        guard style.enabled, let words = keywords[language] else { return code }
+        guard let words = keywords[language] else { return nil }
         let comment = language == "python" ? "#" : "//"
-        var out = ""
+        var tokens: [Token] = []
+        func add(_ kind: Kind?, _ text: some StringProtocol) {
+            if kind == nil, let last = tokens.indices.last, tokens[last].kind == nil {
+                tokens[last].text += text
+            } else {
+                tokens.append(Token(kind: kind, text: String(text)))
+            }
+        }
         let characters = Array(code)
         var index = 0
         while index < characters.count {
@@ -28,7 +63,7 @@ public enum Highlighter {
             if matches(characters, index, comment) {
                 var end = index
                 while end < characters.count, characters[end] != "\n" { end += 1 }
-                out += style.dim(String(characters[index..<end]))
+                add(.comment, String(characters[index..<end]))
                 index = end
             } else if character == "\"" || character == "'" || (character == "`" && language == "javascript") {
                 let triple = language == "python" && matches(characters, index, String(repeating: character, count: 3))
@@ -40,33 +75,26 @@ public enum Highlighter {
                     end += 1
                 }
                 end = min(characters.count, end + close.count)
-                out += style.green(String(characters[index..<end]))
+                add(.string, String(characters[index..<end]))
                 index = end
             } else if character.isNumber, index == 0 || !(characters[index - 1].isLetter || characters[index - 1] == "_") {
                 var end = index
                 while end < characters.count, characters[end].isNumber || characters[end] == "." || characters[end] == "_" { end += 1 }
-                out += style.cyan(String(characters[index..<end]))
+                add(.number, String(characters[index..<end]))
                 index = end
             } else if character.isLetter || character == "_" || character == "@" {
                 var end = index + 1
                 while end < characters.count, characters[end].isLetter || characters[end].isNumber || characters[end] == "_" { end += 1 }
                 let word = String(characters[index..<end])
-                if words.contains(word) {
-                    out += style.magenta(word)
-                } else if end < characters.count, characters[end] == "(", let first = word.first, first.isUppercase {
-                    out += style.yellow(word)
-                } else if end < characters.count, characters[end] == "(" {
-                    out += style.blue(word)
-                } else {
-                    out += word
-                }
+                let call = end < characters.count && characters[end] == "("
+                add(words.contains(word) ? .keyword : call && word.first!.isUppercase ? .type : call ? .function : nil, word)
                 index = end
             } else {
-                out.append(character)
+                add(nil, String(character))
                 index += 1
             }
         }
-        return out
+        return tokens
     }
 
     private static func matches(_ characters: [Character], _ index: Int, _ text: String) -> Bool {
