@@ -43,7 +43,8 @@ public final class Manager: @unchecked Sendable {
     let client: ManagerClient
     /// The server process, when this process started it.
     private let server: Process?
-    private let socketDirectory: String?
+    /// The server as set up here; it knows which socket files to remove at shutdown.
+    private let serverSetup: ManagerServer?
     private var mutex = pthread_mutex_t()
     private var isShutDown = false
 
@@ -115,7 +116,7 @@ public final class Manager: @unchecked Sendable {
         self.address = boundAddress
         self.authKey = authKey
         self.server = process
-        self.socketDirectory = socketDirectory
+        self.serverSetup = serverState
         self.client = client
         pthread_mutex_init(&mutex, nil)
     }
@@ -124,7 +125,7 @@ public final class Manager: @unchecked Sendable {
         self.address = address
         self.authKey = authKey
         self.server = nil
-        self.socketDirectory = nil
+        self.serverSetup = nil
         self.client = ManagerClient(address: address, authKey: authKey)
         pthread_mutex_init(&mutex, nil)
     }
@@ -170,8 +171,7 @@ public final class Manager: @unchecked Sendable {
             if !stopped { try server.kill() }
             try server.join()
             try server.close()
-            if case .unix(let path) = address { system_unlink(path) }
-            if let socketDirectory { system_removeDirectory(socketDirectory) }
+            serverSetup?.removeSocketFiles()
         }
     }
 
