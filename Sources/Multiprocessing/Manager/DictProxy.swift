@@ -62,17 +62,13 @@ public struct DictProxy<Key: Codable & Hashable, Value: Codable>: Sendable {
     /// The keys, in insertion order.
     public func keys() throws -> [Key] {
         var reader = try client.call(.dictKeys, object: id)
-        var keys: [Key] = []
-        while !reader.isAtEnd { keys.append(try reader.decodedField(Key.self)) }
-        return keys
+        return try reader.decodedFields(Key.self)
     }
 
     /// The values, in insertion order.
     public func values() throws -> [Value] {
         var reader = try client.call(.dictValues, object: id)
-        var values: [Value] = []
-        while !reader.isAtEnd { values.append(try reader.decodedField(Value.self)) }
-        return values
+        return try reader.decodedFields(Value.self)
     }
 
     /// The entries as (key, value) pairs, in insertion order (Python's `d.items()`).

@@ -49,7 +49,9 @@ final class FramedSocket {
     private static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
         var failure: SystemError?
         bytes.withUnsafeBytes { raw in
-            do throws(SystemError) { try system_sendAll(fd, raw) } catch { failure = error }
+            do throws(SystemError) {
+                try system_writeAll(fd, isSocket: true, raw, UnsafeRawBufferPointer(start: nil, count: 0))
+            } catch { failure = error }
         }
         if let failure { throw failure }
     }

@@ -28,9 +28,7 @@ public struct ListProxy<Element: Codable>: Sendable {
     /// A Swift array with the current elements (Python's `list(l)`).
     public func copy() throws -> [Element] {
         var reader = try client.call(.listItems, object: id)
-        var items: [Element] = []
-        while !reader.isAtEnd { items.append(try reader.decodedField(Element.self)) }
-        return items
+        return try reader.decodedFields(Element.self)
     }
 
     // MARK: Writing

@@ -43,7 +43,8 @@ public final class Manager: @unchecked Sendable {
     let client: ManagerClient
     /// The server process, when this process started it.
     private let server: Process?
-    private let socketDirectory: String?
+    /// The server as set up here; it knows which socket files to remove at shutdown.
+    private let serverSetup: ManagerServer?
     private var mutex = pthread_mutex_t()
     private var isShutDown = false
 
@@ -115,7 +116,7 @@ public final class Manager: @unchecked Sendable {
         self.address = boundAddress
         self.authKey = authKey
         self.server = process
-        self.socketDirectory = socketDirectory
+        self.serverSetup = serverState
         self.client = client
         pthread_mutex_init(&mutex, nil)
     }
@@ -124,7 +125,7 @@ public final class Manager: @unchecked Sendable {
         self.address = address
         self.authKey = authKey
         self.server = nil
-        self.socketDirectory = nil
+        self.serverSetup = nil
         self.client = ManagerClient(address: address, authKey: authKey)
         pthread_mutex_init(&mutex, nil)
     }
@@ -170,28 +171,22 @@ public final class Manager: @unchecked Sendable {
             if !stopped { try server.kill() }
             try server.join()
             try server.close()
-            if case .unix(let path) = address { system_unlink(path) }
-            if let socketDirectory { system_removeDirectory(socketDirectory) }
+            serverSetup?.removeSocketFiles()
         }
     }
 
     // MARK: - Factories
 
     /// Makes an object on the server, or finds the one already registered under `name`.
-    func create(_ kind: ObjectKind, name: String?, argument: [UInt8]? = nil) throws -> UInt32 {
-        let reader = try client.call(.create, object: 0) { writer in
+    /// `argument` appends the kind's one argument field, if it has one.
+    func create(_ kind: ObjectKind, name: String?,
+                argument: (inout FrameWriter) throws -> Void = { _ in }) throws -> UInt32 {
+        var reader = try client.call(.create, object: 0) { writer in
             writer.appendField([kind.rawValue])
             writer.appendField(Array((name ?? "").utf8))
-            if let argument { writer.appendField(argument) }
+            try argument(&writer)
         }
-        var copy = reader
-        return UInt32(try copy.intField())
-    }
-
-    static func integerArgument(_ value: Int) -> [UInt8] {
-        var writer = FrameWriter()
-        writer.appendRaw(Int64(value))
-        return writer.bytes
+        return UInt32(try reader.intField())
     }
 
     /// A shared dictionary (Python's `manager.dict()`).
@@ -226,11 +221,7 @@ public final class Manager: @unchecked Sendable {
 
     /// A shared value (Python's `manager.Value(typecode, value)`), initially `value`.
     public func value<T: Codable>(_ value: T, name: String? = nil) throws -> ValueProxy<T> {
-        let bytes: [UInt8]
-        do { bytes = try ProxyCodec.encode(value) } catch {
-            throw ManagerError.encodingFailed(type: String(describing: T.self), reason: String(describing: error))
-        }
-        return ValueProxy(client: client, id: try create(.value, name: name, argument: bytes))
+        ValueProxy(client: client, id: try create(.value, name: name) { try $0.appendEncodedField(value) })
     }
 
     /// A shared namespace (Python's `manager.Namespace()`): attributes set from any process.
@@ -250,13 +241,13 @@ public final class Manager: @unchecked Sendable {
 
     /// A semaphore starting at `value` (Python's `manager.Semaphore(value)`).
     public func semaphore(_ value: Int = 1, name: String? = nil) throws -> SemaphoreProxy {
-        SemaphoreProxy(client: client, id: try create(.semaphore, name: name, argument: Self.integerArgument(value)))
+        SemaphoreProxy(client: client, id: try create(.semaphore, name: name) { $0.appendIntField(value) })
     }
 
     /// A semaphore that may not be released above its initial `value`
     /// (Python's `manager.BoundedSemaphore(value)`).
     public func boundedSemaphore(_ value: Int = 1, name: String? = nil) throws -> SemaphoreProxy {
-        SemaphoreProxy(client: client, id: try create(.boundedSemaphore, name: name, argument: Self.integerArgument(value)))
+        SemaphoreProxy(client: client, id: try create(.boundedSemaphore, name: name) { $0.appendIntField(value) })
     }
 
     /// An event flag (Python's `manager.Event()`).
@@ -271,18 +262,18 @@ public final class Manager: @unchecked Sendable {
 
     /// A barrier for `parties` waiters (Python's `manager.Barrier(parties)`).
     public func barrier(parties: Int, name: String? = nil) throws -> BarrierProxy {
-        BarrierProxy(client: client, id: try create(.barrier, name: name, argument: Self.integerArgument(parties)))
+        BarrierProxy(client: client, id: try create(.barrier, name: name) { $0.appendIntField(parties) })
     }
 
     /// A FIFO queue (Python's `manager.Queue(maxsize)`); `maxSize` 0 means unbounded.
     public func queue<Element: Codable>(_ elementType: Element.Type = Element.self, maxSize: Int = 0, name: String? = nil) throws -> QueueProxy<Element> {
-        QueueProxy(client: client, id: try create(.queue, name: name, argument: Self.integerArgument(maxSize)))
+        QueueProxy(client: client, id: try create(.queue, name: name) { $0.appendIntField(maxSize) })
     }
 
     /// A queue whose consumers confirm each item with `taskDone()` so producers can `join()`
     /// (Python's `manager.JoinableQueue(maxsize)`).
     public func joinableQueue<Element: Codable>(_ elementType: Element.Type = Element.self, maxSize: Int = 0, name: String? = nil) throws -> QueueProxy<Element> {
-        QueueProxy(client: client, id: try create(.joinableQueue, name: name, argument: Self.integerArgument(maxSize)))
+        QueueProxy(client: client, id: try create(.joinableQueue, name: name) { $0.appendIntField(maxSize) })
     }
 }
 

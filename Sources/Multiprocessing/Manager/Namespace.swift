@@ -47,8 +47,6 @@ public struct Namespace: Sendable {
     /// The names of the attributes set, in the order they were first set.
     public func names() throws -> [String] {
         var reader = try client.call(.dictKeys, object: id)
-        var names: [String] = []
-        while !reader.isAtEnd { names.append(try reader.decodedField(String.self)) }
-        return names
+        return try reader.decodedFields(String.self)
     }
 }

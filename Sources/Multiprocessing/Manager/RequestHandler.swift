@@ -105,28 +105,25 @@ struct RequestHandler {
         }
         let nameBytes = try reader.field()
         let name = nameBytes.isEmpty ? nil : String(decoding: nameBytes, as: UTF8.self)
-        let argument = reader.isAtEnd ? [] : try reader.fieldBytes()
-        func integerArgument() throws -> Int {
-            var inner = FrameReader(body: [8, 0, 0, 0] + argument)
-            return try inner.intField()
-        }
         let make: () -> StoredObject
         switch kind {
         case .dict, .namespace: make = { StoredDict(kind: kind) }
         case .list: make = { StoredList(kind: kind) }
-        case .value: make = { StoredValue(bytes: argument) }
+        case .value:
+            let bytes = reader.isAtEnd ? [] : try reader.fieldBytes()
+            make = { StoredValue(bytes: bytes) }
         case .lock, .rlock, .condition: make = { StoredLock(kind: kind) }
         case .event: make = { StoredEvent(kind: kind) }
         case .semaphore, .boundedSemaphore:
-            let value = try integerArgument()
+            let value = try reader.intField()
             guard value >= 0 else { throw RemoteError(.other, "a semaphore's initial value must be >= 0, not \(value)") }
             make = { StoredSemaphore(kind: kind, value: value) }
         case .barrier:
-            let parties = try integerArgument()
+            let parties = try reader.intField()
             guard parties > 0 else { throw RemoteError(.other, "a barrier needs at least 1 party, not \(parties)") }
             make = { StoredBarrier(parties: parties) }
         case .queue, .joinableQueue:
-            let maxSize = try integerArgument()
+            let maxSize = try reader.intField()
             make = { StoredQueue(kind: kind, maxSize: max(0, maxSize)) }
         }
         let id = try state.locked { try state.add(make, kind: kind, name: name) }

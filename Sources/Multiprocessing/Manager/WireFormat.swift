@@ -170,4 +170,11 @@ struct FrameReader {
             throw ManagerError.decodingFailed(type: String(describing: T.self), reason: String(describing: error))
         }
     }
+
+    /// Every field left, each decoded as a `T`.
+    mutating func decodedFields<T: Decodable>(_ type: T.Type) throws -> [T] {
+        var values: [T] = []
+        while !isAtEnd { values.append(try decodedField(type)) }
+        return values
+    }
 }
