@@ -24,9 +24,6 @@
 /// fork(2). Returns the child's pid in the parent, 0 in the child, -1 on error.
 static inline pid_t cmp_fork(void) { return fork(); }
 
-/// The calling thread's kernel id.
-static inline pid_t cmp_gettid(void) { return (pid_t)syscall(SYS_gettid); }
-
 /// Asks the kernel to send `signal` to this process when its parent thread exits.
 static inline int cmp_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0);

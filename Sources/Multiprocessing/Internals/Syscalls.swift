@@ -46,7 +46,6 @@ func system_fork() throws(SystemError) -> pid_t {
 
 func system_getpid() -> pid_t { getpid() }
 func system_getppid() -> pid_t { getppid() }
-func system_gettid() -> pid_t { cmp_gettid() }
 
 /// `waitpid(pid, &status, options)`; returns nil when `WNOHANG` finds the child still running.
 func system_waitpid(_ pid: pid_t, options: Int32 = 0) throws(SystemError) -> (pid: pid_t, status: Int32)? {
