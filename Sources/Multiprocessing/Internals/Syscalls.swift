@@ -134,30 +134,30 @@ func system_writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(Syste
 /// poll(2) on one descriptor. Returns the revents, or 0 on timeout. `timeout` nil waits forever.
 func system_poll(_ fd: Int32, events: Int16, deadline: Deadline) throws(SystemError) -> Int16 {
     var entry = pollfd(fd: fd, events: events, revents: 0)
-    while true {
-        let result = poll(&entry, 1, deadline.pollMilliseconds)
-        if result > 0 { return entry.revents }
-        if result == 0 {
-            if deadline.hasExpired { return 0 }
-            continue  // rounding: poll's millisecond timeout ended just before the deadline
-        }
-        if Glibc.errno == EINTR { continue }
-        throw SystemError(call: "poll(fd \(fd))", errno: Glibc.errno)
-    }
+    return try pollUntil(deadline, &entry, 1, "poll(fd \(fd))") ? entry.revents : 0
 }
 
 /// poll(2) on many descriptors; returns the indices that are ready (empty on timeout).
 func system_poll(_ fds: [Int32], events: Int16, deadline: Deadline) throws(SystemError) -> [Int] {
     var entries = fds.map { pollfd(fd: $0, events: events, revents: 0) }
+    guard try pollUntil(deadline, &entries, entries.count, "poll(\(fds.count) descriptors)") else { return [] }
+    return entries.indices.filter { entries[$0].revents != 0 }
+}
+
+/// poll(2) until something is ready (true) or `deadline` has passed (false), retrying EINTR.
+@inline(__always)
+private func pollUntil(
+    _ deadline: Deadline, _ entries: UnsafeMutablePointer<pollfd>, _ count: Int, _ call: @autoclosure () -> String
+) throws(SystemError) -> Bool {
     while true {
-        let result = poll(&entries, nfds_t(entries.count), deadline.pollMilliseconds)
-        if result > 0 { return entries.indices.filter { entries[$0].revents != 0 } }
+        let result = poll(entries, nfds_t(count), deadline.pollMilliseconds)
+        if result > 0 { return true }
         if result == 0 {
-            if deadline.hasExpired { return [] }
-            continue
+            if deadline.hasExpired { return false }
+            continue  // rounding: poll's millisecond timeout ended just before the deadline
         }
         if Glibc.errno == EINTR { continue }
-        throw SystemError(call: "poll(\(fds.count) descriptors)", errno: Glibc.errno)
+        throw SystemError(call: call(), errno: Glibc.errno)
     }
 }
 
