@@ -113,13 +113,7 @@ func system_setSocketOption(_ fd: Int32, level: Int32, name: Int32, value: Int32
 
 /// send(2) with `MSG_NOSIGNAL` (a closed peer is `EPIPE`, not a fatal `SIGPIPE`), every byte.
 func system_sendAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) {
-    guard var base = buffer.baseAddress else { return }
-    var remaining = buffer.count
-    while remaining > 0 {
-        let sent = try retryingOnInterrupt("send(fd \(fd))") { send(fd, base, remaining, Int32(MSG_NOSIGNAL)) }
-        base += sent
-        remaining -= sent
-    }
+    try system_writeAll(fd, isSocket: true, UnsafeRawBufferPointer(start: nil, count: 0), buffer)
 }
 
 /// recv(2); 0 means the peer closed. With `dontWait`, returns nil when nothing is there yet.
