@@ -107,15 +107,6 @@ public final class Connection {
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
-    init(descriptor: Int32, readable: Bool, writable: Bool, isSocket: Bool) {
-        self.descriptor = descriptor
-        self.readable = readable
-        self.writable = writable
-        self.isSocket = isSocket
-        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
-        if !isSocket, writable { system_ignoreBrokenPipeSignal() }
-    }
-
     /// One end of a shared channel whose wake-ups travel over `descriptor` (a socket).
     init(descriptor: Int32, bulkDescriptor: Int32, readable: Bool, writable: Bool, channel: SharedChannel,
          end: Int, inbound: SharedRing?, outbound: SharedRing?) {
