@@ -606,7 +606,7 @@ public final class Connection {
     }
 
     /// At most one sleep slice of `deadline`.
-    private static func slice(of deadline: Deadline) -> Deadline {
+    static func slice(of deadline: Deadline) -> Deadline {
         let cap = monotonicNanoseconds() + sleepSliceNanoseconds
         return Deadline(nanoseconds: min(deadline.nanoseconds ?? cap, cap))
     }
