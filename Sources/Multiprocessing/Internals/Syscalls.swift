@@ -171,10 +171,14 @@ func system_pidfdOpen(_ pid: pid_t) throws(SystemError) -> Int32 {
 // MARK: - Shared memory
 
 /// Maps `size` bytes of zeroed memory shared with every process forked afterwards.
-func system_mapShared(_ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
-    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+///
+/// `lazily` maps it without reserving swap (`MAP_NORESERVE`): pages cost nothing until first
+/// touched, so a generous ring (tens of MiB) is cheap when barely used.
+func system_mapShared(_ size: Int, lazily: Bool = false) throws(SystemError) -> UnsafeMutableRawPointer {
+    let flags = MAP_SHARED | MAP_ANONYMOUS | (lazily ? MAP_NORESERVE : 0)
+    let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0)
     guard let address, address != MAP_FAILED else {
-        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED)", errno: Glibc.errno)
+        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED\(lazily ? "|MAP_NORESERVE" : ""))", errno: Glibc.errno)
     }
     return address
 }
