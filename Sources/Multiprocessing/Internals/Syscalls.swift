@@ -79,13 +79,13 @@ func system_setParentDeathSignal(_ signal: Int32) throws(SystemError) {
     }
 }
 
-/// Ends the calling process at once, without atexit handlers (the child side of a fork).
 /// Writes `text` to standard error at once (unbuffered).
 func system_writeStandardError(_ text: String) {
     var text = text
     text.withUTF8 { bytes in _ = try? system_writeAll(2, UnsafeRawBufferPointer(bytes)) }
 }
 
+/// Ends the calling process at once, without atexit handlers (the child side of a fork).
 func system_exit(_ code: Int32) -> Never {
     fflush(nil)
     ChildStartup.exit(code)  // bound in the parent: see ChildStartup
