@@ -107,15 +107,6 @@ public final class Connection {
         if !isSocket, writable { system_ignoreBrokenPipeSignal() }
     }
 
-    init(descriptor: Int32, readable: Bool, writable: Bool, isSocket: Bool) {
-        self.descriptor = descriptor
-        self.readable = readable
-        self.writable = writable
-        self.isSocket = isSocket
-        (channel, inbound, outbound, end) = (nil, nil, nil, 0)
-        if !isSocket, writable { system_ignoreBrokenPipeSignal() }
-    }
-
     /// One end of a shared channel whose wake-ups travel over `descriptor` (a socket).
     init(descriptor: Int32, bulkDescriptor: Int32, readable: Bool, writable: Bool, channel: SharedChannel,
          end: Int, inbound: SharedRing?, outbound: SharedRing?) {
@@ -527,21 +518,24 @@ public final class Connection {
     /// Rings the reader's doorbell if it is asleep (or about to be).
     @inline(__always)
     private func wakeReader(of ring: SharedRing) throws {
-        cmp_fence()
-        guard cmp_load_u32(ring.readerWaiting) != 0 else { return }
-        var expected: UInt32 = 1
-        guard cmp_cas_u32(ring.readerWaiting, &expected, 0) != 0 else { return }
+        guard Self.takeWaiting(ring.readerWaiting) else { return }
         if !ringDoorbell() { throw ConnectionError.brokenPipe }
     }
 
     /// Rings the writer's doorbell if it waits for space.
     @inline(__always)
     private func wakeWriter(of ring: SharedRing) {
-        cmp_fence()
-        guard cmp_load_u32(ring.writerWaiting) != 0 else { return }
-        var expected: UInt32 = 1
-        guard cmp_cas_u32(ring.writerWaiting, &expected, 0) != 0 else { return }
+        guard Self.takeWaiting(ring.writerWaiting) else { return }
         _ = ringDoorbell()
+    }
+
+    /// Whether a waiter asked for a doorbell through `flag`; clears it, so one ringer answers.
+    @inline(__always)
+    private static func takeWaiting(_ flag: UnsafeMutablePointer<UInt32>) -> Bool {
+        cmp_fence()
+        guard cmp_load_u32(flag) != 0 else { return false }
+        var expected: UInt32 = 1
+        return cmp_cas_u32(flag, &expected, 0) != 0
     }
 
     /// Writes one wake-up byte to the other end; false when the other end is gone.
@@ -615,7 +609,7 @@ public final class Connection {
     }
 
     /// At most one sleep slice of `deadline`.
-    private static func slice(of deadline: Deadline) -> Deadline {
+    static func slice(of deadline: Deadline) -> Deadline {
         let cap = monotonicNanoseconds() + sleepSliceNanoseconds
         return Deadline(nanoseconds: min(deadline.nanoseconds ?? cap, cap))
     }

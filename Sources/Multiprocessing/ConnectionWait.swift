@@ -35,8 +35,7 @@ public func wait(_ connections: [Connection], timeout: Double? = nil) throws -> 
             slice = Deadline(timeout: 0)
         } else if shared {
             // A doorbell lost to another reader of the same end costs at most one slice.
-            let cap = monotonicNanoseconds() + 100_000_000
-            slice = Deadline(nanoseconds: min(deadline.nanoseconds ?? cap, cap))
+            slice = Connection.slice(of: deadline)
         }
         let polled = Set(try system_poll(descriptors, events: Int16(POLLIN), deadline: slice))
         for (index, connection) in connections.enumerated() {

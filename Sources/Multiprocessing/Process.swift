@@ -184,7 +184,7 @@ open class Process: @unchecked Sendable {
         }
         let table = ProcessTable.shared
         let parent = table.current
-        let parentPid = table.pid
+        let parentPid = system_cachedPid()
         ChildStartup.prepare()
         fflush(nil)
         let pid = try system_fork()
@@ -200,9 +200,9 @@ open class Process: @unchecked Sendable {
     /// allocates nothing it can avoid (the parent's `Process` view is made on first use) and
     /// calls only functions `ChildStartup.prepare()` has already bound in the parent.
     private func runChild(parent: Process, parentPid: Int32) -> Never {
-        let pid = system_getpid()
+        let pid = system_cachedPid()  // refreshed by the fork's atfork handler
         withState { $0 = .running(pid: pid, pidfd: -1) }
-        ProcessTable.resetAfterFork(current: self, pid: pid, parentPid: parentPid, parent: parent)
+        ProcessTable.resetAfterFork(current: self, parentPid: parentPid, parent: parent)
         // The forking thread may block signals (Dispatch's worker threads block most of them);
         // the child must answer terminate() and Ctrl-C like any process.
         ChildStartup.unblockAllSignals()

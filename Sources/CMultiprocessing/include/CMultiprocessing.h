@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,9 +24,6 @@
 
 /// fork(2). Returns the child's pid in the parent, 0 in the child, -1 on error.
 static inline pid_t cmp_fork(void) { return fork(); }
-
-/// The calling thread's kernel id.
-static inline pid_t cmp_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
 /// Asks the kernel to send `signal` to this process when its parent thread exits.
 static inline int cmp_set_parent_death_signal(int signal) {
@@ -54,8 +52,8 @@ static inline int cmp_wtermsig(int status) { return WTERMSIG(status); }
 // MARK: - File descriptors
 
 static inline int cmp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+static inline int cmp_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 static inline int cmp_fcntl_int(int fd, int command, int value) { return fcntl(fd, command, value); }
-static inline int cmp_fcntl(int fd, int command) { return fcntl(fd, command); }
 static inline int cmp_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
 
 // MARK: - Atomics on shared memory (sequentially consistent unless named otherwise)
@@ -65,7 +63,6 @@ static inline void cmp_store_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, 
 static inline uint32_t cmp_exchange_u32(uint32_t *p, uint32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL); }
 static inline uint32_t cmp_fetch_add_u32(uint32_t *p, uint32_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
 static inline uint32_t cmp_fetch_sub_u32(uint32_t *p, uint32_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_ACQ_REL); }
-static inline uint32_t cmp_fetch_or_u32(uint32_t *p, uint32_t v) { return __atomic_fetch_or(p, v, __ATOMIC_ACQ_REL); }
 static inline int cmp_cas_u32(uint32_t *p, uint32_t *expected, uint32_t desired) {
     return __atomic_compare_exchange_n(p, expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }

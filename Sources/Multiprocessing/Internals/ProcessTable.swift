@@ -5,12 +5,10 @@ import Glibc
 /// nothing it holds (including its lock, which another thread of the parent may have held at
 /// the moment of the fork) is ever used in the child.
 final class ProcessTable: @unchecked Sendable {
-    nonisolated(unsafe) private(set) static var shared = ProcessTable(current: nil, pid: system_getpid(), parent: nil)
+    nonisolated(unsafe) private(set) static var shared = ProcessTable(current: nil, parent: nil)
 
     /// The process object representing this process.
     let current: Process
-    /// This process's id, read once (getpid is a system call).
-    let pid: Int32
     /// The parent's id and process object (the parent's copy, as it was at the fork), from
     /// which ``parent`` is made on first use, so a child that never asks allocates nothing.
     private let parentSource: (pid: Int32, process: Process)?
@@ -22,9 +20,8 @@ final class ProcessTable: @unchecked Sendable {
     private var children: [Process] = []
     private var exitHandlerInstalled = false
 
-    private init(current: Process?, pid: Int32, parent: (pid: Int32, process: Process)?) {
-        self.current = current ?? Process(mainProcessWithPid: pid)
-        self.pid = pid
+    private init(current: Process?, parent: (pid: Int32, process: Process)?) {
+        self.current = current ?? Process(mainProcessWithPid: system_cachedPid())
         self.parentSource = parent
         pthread_mutex_init(lock, nil)
         // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
@@ -33,8 +30,8 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     /// Called in a fresh child, before anything else runs there.
-    static func resetAfterFork(current: Process, pid: Int32, parentPid: Int32, parent: Process) {
-        shared = ProcessTable(current: current, pid: pid, parent: (parentPid, parent))
+    static func resetAfterFork(current: Process, parentPid: Int32, parent: Process) {
+        shared = ProcessTable(current: current, parent: (parentPid, parent))
         shared.exitHandlerInstalled = true  // inherited from the parent's atexit registration
     }
 

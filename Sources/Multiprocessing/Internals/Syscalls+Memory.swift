@@ -1,20 +1,10 @@
 import CMultiprocessing
 import Glibc
 
-// System calls for shared memory and process-shared locks: large lazily-backed mappings, a
+// System calls for shared memory and process-shared locks: the page size, a
 // cheap "who am I" for lock ownership, and whether a lock's owner process has ended.
 
 // MARK: - Mappings
-
-/// Maps `size` bytes of zeroed shared memory without reserving swap for it: pages cost
-/// nothing until first touched, so a generous ring (tens of MiB) is cheap when barely used.
-func system_mapSharedLazily(_ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
-    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-    guard let address, address != MAP_FAILED else {
-        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED|MAP_NORESERVE)", errno: Glibc.errno)
-    }
-    return address
-}
 
 /// The system's page size in bytes.
 func system_pageSize() -> Int { Int(sysconf(Int32(_SC_PAGESIZE))) }

@@ -46,7 +46,6 @@ func system_fork() throws(SystemError) -> pid_t {
 
 func system_getpid() -> pid_t { getpid() }
 func system_getppid() -> pid_t { getppid() }
-func system_gettid() -> pid_t { cmp_gettid() }
 
 /// `waitpid(pid, &status, options)`; returns nil when `WNOHANG` finds the child still running.
 func system_waitpid(_ pid: pid_t, options: Int32 = 0) throws(SystemError) -> (pid: pid_t, status: Int32)? {
@@ -80,13 +79,13 @@ func system_setParentDeathSignal(_ signal: Int32) throws(SystemError) {
     }
 }
 
-/// Ends the calling process at once, without atexit handlers (the child side of a fork).
 /// Writes `text` to standard error at once (unbuffered).
 func system_writeStandardError(_ text: String) {
     var text = text
     text.withUTF8 { bytes in _ = try? system_writeAll(2, UnsafeRawBufferPointer(bytes)) }
 }
 
+/// Ends the calling process at once, without atexit handlers (the child side of a fork).
 func system_exit(_ code: Int32) -> Never {
     fflush(nil)
     ChildStartup.exit(code)  // bound in the parent: see ChildStartup
@@ -135,30 +134,30 @@ func system_writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(Syste
 /// poll(2) on one descriptor. Returns the revents, or 0 on timeout. `timeout` nil waits forever.
 func system_poll(_ fd: Int32, events: Int16, deadline: Deadline) throws(SystemError) -> Int16 {
     var entry = pollfd(fd: fd, events: events, revents: 0)
-    while true {
-        let result = poll(&entry, 1, deadline.pollMilliseconds)
-        if result > 0 { return entry.revents }
-        if result == 0 {
-            if deadline.hasExpired { return 0 }
-            continue  // rounding: poll's millisecond timeout ended just before the deadline
-        }
-        if Glibc.errno == EINTR { continue }
-        throw SystemError(call: "poll(fd \(fd))", errno: Glibc.errno)
-    }
+    return try pollUntil(deadline, &entry, 1, "poll(fd \(fd))") ? entry.revents : 0
 }
 
 /// poll(2) on many descriptors; returns the indices that are ready (empty on timeout).
 func system_poll(_ fds: [Int32], events: Int16, deadline: Deadline) throws(SystemError) -> [Int] {
     var entries = fds.map { pollfd(fd: $0, events: events, revents: 0) }
+    guard try pollUntil(deadline, &entries, entries.count, "poll(\(fds.count) descriptors)") else { return [] }
+    return entries.indices.filter { entries[$0].revents != 0 }
+}
+
+/// poll(2) until something is ready (true) or `deadline` has passed (false), retrying EINTR.
+@inline(__always)
+private func pollUntil(
+    _ deadline: Deadline, _ entries: UnsafeMutablePointer<pollfd>, _ count: Int, _ call: @autoclosure () -> String
+) throws(SystemError) -> Bool {
     while true {
-        let result = poll(&entries, nfds_t(entries.count), deadline.pollMilliseconds)
-        if result > 0 { return entries.indices.filter { entries[$0].revents != 0 } }
+        let result = poll(entries, nfds_t(count), deadline.pollMilliseconds)
+        if result > 0 { return true }
         if result == 0 {
-            if deadline.hasExpired { return [] }
-            continue
+            if deadline.hasExpired { return false }
+            continue  // rounding: poll's millisecond timeout ended just before the deadline
         }
         if Glibc.errno == EINTR { continue }
-        throw SystemError(call: "poll(\(fds.count) descriptors)", errno: Glibc.errno)
+        throw SystemError(call: call(), errno: Glibc.errno)
     }
 }
 
@@ -172,10 +171,14 @@ func system_pidfdOpen(_ pid: pid_t) throws(SystemError) -> Int32 {
 // MARK: - Shared memory
 
 /// Maps `size` bytes of zeroed memory shared with every process forked afterwards.
-func system_mapShared(_ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
-    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+///
+/// `lazily` maps it without reserving swap (`MAP_NORESERVE`): pages cost nothing until first
+/// touched, so a generous ring (tens of MiB) is cheap when barely used.
+func system_mapShared(_ size: Int, lazily: Bool = false) throws(SystemError) -> UnsafeMutableRawPointer {
+    let flags = MAP_SHARED | MAP_ANONYMOUS | (lazily ? MAP_NORESERVE : 0)
+    let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0)
     guard let address, address != MAP_FAILED else {
-        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED)", errno: Glibc.errno)
+        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED\(lazily ? "|MAP_NORESERVE" : ""))", errno: Glibc.errno)
     }
     return address
 }

@@ -24,7 +24,7 @@ final class SharedRegion: @unchecked Sendable {
     init(size: Int, lazily: Bool = false) throws(SystemError) {
         let page = system_pageSize()
         let rounded = max(page, (size + page - 1) / page * page)
-        base = lazily ? try system_mapSharedLazily(rounded) : try system_mapShared(rounded)
+        base = try system_mapShared(rounded, lazily: lazily)
         self.size = rounded
     }
 
