@@ -53,7 +53,7 @@ final class ManagerClient: @unchecked Sendable {
             body = reply
         } catch {
             dropConnection()
-            if locked({ shutDownPid == system_getpid() }) { throw ManagerError.managerShutDown(address: address.description) }
+            if locked({ shutDownPid == system_cachedPid() }) { throw ManagerError.managerShutDown(address: address.description) }
             if let error = error as? SystemError {
                 throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
             }
@@ -106,7 +106,7 @@ final class ManagerClient: @unchecked Sendable {
     private func connection() throws -> FramedSocket {
         let table = ThreadConnections.current()
         if let socket = table.sockets[clientID] { return socket }
-        if locked({ shutDownPid == system_getpid() }) { throw ManagerError.managerShutDown(address: address.description) }
+        if locked({ shutDownPid == system_cachedPid() }) { throw ManagerError.managerShutDown(address: address.description) }
         let socket = try Self.connect(to: address, authKey: authKey)
         table.sockets[clientID] = socket
         return socket
@@ -158,7 +158,7 @@ final class ManagerClient: @unchecked Sendable {
     /// close them: they fail at their next use (and are closed then) or at thread exit.
     func markShutDown() {
         dropConnection()
-        locked { shutDownPid = system_getpid() }
+        locked { shutDownPid = system_cachedPid() }
     }
 }
 
@@ -175,7 +175,7 @@ final class ThreadConnections {
         pthread_key_create(&key) { pointer in
             guard let pointer else { return }
             let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
-            if table.pid == getpid() { for socket in table.sockets.values { socket.close() } }
+            if table.pid == system_cachedPid() { for socket in table.sockets.values { socket.close() } }
         }
         return key
     }()
