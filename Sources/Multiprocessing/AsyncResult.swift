@@ -40,7 +40,7 @@ public final class AsyncResult<Value>: @unchecked Sendable {
     ///
     /// - Throws: ``PoolError/resultNotReady`` while it is still running, as Python's `ValueError`.
     public func successful() throws -> Bool {
-        switch completion.wait(until: .now) {
+        switch completion.wait(until: .expired) {
         case .succeeded: return true
         case .failed, .cancelled: return false
         case .pending: throw PoolError.resultNotReady

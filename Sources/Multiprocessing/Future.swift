@@ -59,7 +59,7 @@ public final class Future<Value>: @unchecked Sendable {
 
     /// Whether the future was cancelled.
     public func cancelled() -> Bool {
-        if case .cancelled = completion.wait(until: .now) { return true }
+        if case .cancelled = completion.wait(until: .expired) { return true }
         return false
     }
 

@@ -29,7 +29,7 @@ public func wait<Value>(
         case .firstException:
             if done.count == futures.count { return true }
             return done.contains { future in
-                if case .failed = future.completion.wait(until: .now) { return true }
+                if case .failed = future.completion.wait(until: .expired) { return true }
                 return false
             }
         }

@@ -9,7 +9,8 @@ struct Deadline: Sendable {
     let nanoseconds: Int64?
 
     static let forever = Deadline(nanoseconds: nil)
-    static let now = Deadline(nanoseconds: cmp_monotonic_ns())
+    /// A deadline that has always passed: a wait with it only checks, never sleeps.
+    static let expired = Deadline(nanoseconds: 0)
 
     init(nanoseconds: Int64?) { self.nanoseconds = nanoseconds }
 
