@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,7 +51,6 @@ static inline int cmp_wtermsig(int status) { return WTERMSIG(status); }
 // MARK: - File descriptors
 
 static inline int cmp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-static inline int cmp_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 static inline int cmp_fcntl_int(int fd, int command, int value) { return fcntl(fd, command, value); }
 static inline int cmp_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
 

@@ -75,7 +75,9 @@ func system_listen(_ fd: Int32, backlog: Int32 = 128) throws(SystemError) {
 
 /// accept4(2) with close-on-exec; nil when the socket is non-blocking and nobody waits.
 func system_accept(_ fd: Int32) throws(SystemError) -> Int32? {
-    try retryingOnInterruptUnlessWouldBlock("accept(fd \(fd))") { cmp_accept_cloexec(fd) }
+    let client = try retryingOnInterruptUnlessWouldBlock("accept(fd \(fd))") { accept(fd, nil, nil) }
+    if let client { _ = cmp_fcntl_int(client, F_SETFD, FD_CLOEXEC) }
+    return client
 }
 
 /// connect(2), retried on EINTR.
