@@ -7,6 +7,8 @@ struct Export: ParsableCommand {
         discussion: """
         Pages show every sample as tabs (Python | Node.js | Swift), the expected output and, when a demo has run (learn-mp lesson, run or verify), its last output and process timeline. The site works offline and without JavaScript; its stylesheet and script are site/style.css and site/tabs.js, copied when --out is another folder.
 
+        Nothing in --out is lost: each file is written to a temporary name and renamed into place; files export reads from are never written; and a file export did not write (the folder's .learn-mp-export manifest lists those it did, with a hash of each) is replaced only with --force. Every check runs before the first file is written.
+
         Examples:
           learn-mp verify all && learn-mp export
           learn-mp export --out /tmp/learn-mp-site
@@ -16,7 +18,10 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("The site directory (default: <root>/site).", valueName: "dir"))
     var out: String?
 
+    @Flag(help: "Replace files in the site directory that export did not write (or that changed since).")
+    var force = false
+
     @OptionGroup var workspace: WorkspaceOptions
 
-    func run() throws { try perform { try workspace.session().export(to: out) } }
+    func run() throws { try perform { try workspace.session().export(to: out, force: force) } }
 }

@@ -10,18 +10,20 @@ extension Session {
         return renderer.render(timeline).map { "  " + $0 + "\n" }.joined()
     }
 
-    /// `learn-mp export [--out dir]`: writes the static site (index and one page per lesson)
-    /// with the last recorded runs and their timelines.
+    /// `learn-mp export [--out dir] [--force]`: writes the static site (index and one page per
+    /// lesson) with the last recorded runs and their timelines.
     ///
-    /// - Parameter out: the site directory; nil is `<root>/site`, where the assets live.
-    public func export(to out: String? = nil) throws -> Int32 {
+    /// - Parameters:
+    ///   - out: the site directory; nil is `<root>/site`, where the assets live.
+    ///   - force: replace files in `out` that export did not write (see ``SiteWriter``).
+    public func export(to out: String? = nil, force: Bool = false) throws -> Int32 {
         let library = try library()
         for (path, problems) in library.problems.sorted(by: { $0.key < $1.key }) where !problems.isEmpty {
             writeError(style.yellow("warning: ") + "\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s") (see learn-mp verify)\n")
         }
-        let directory = out.map(FileSystem.absolute) ?? workspace.root + "/site"
+        let directory = out ?? workspace.root + "/site"
         let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
-        let written = try exporter.export(to: directory, assets: workspace.root + "/site")
+        let written = try exporter.export(to: directory, assets: workspace.root + "/site", force: force)
         let pages = written.filter { $0.hasSuffix(".html") }.count
         let ran = library.lessons.flatMap(\.demos).compactMap(\.demo).filter { exporter.results?.record(demo: $0) != nil }.count
         let demos = library.lessons.flatMap(\.demos).count

@@ -59,31 +59,37 @@ public struct SiteExporter: Sendable {
         return pages
     }
 
-    /// Writes every page into `directory` (created when missing) and returns the paths written.
+    /// Writes every page into `directory` (created when missing), with the hand-written
+    /// ``assets`` beside them, and returns the paths written.
+    ///
+    /// Nothing already there is lost: see ``SiteWriter`` for the rules (temporary file and
+    /// rename, never over a file export reads from, only over files export wrote unless
+    /// `force`). Every check runs before the first file is written.
     ///
     /// - Parameters:
     ///   - directory: where the site goes.
-    ///   - assets: the folder holding the hand-written ``assets`` (the repository's `site/`);
-    ///     they are copied when `directory` is another folder.
+    ///   - assets: the folder holding the ``assets`` (the repository's `site/`); nil writes the
+    ///     pages only.
+    ///   - force: replace files in `directory` that export did not write.
+    /// - Throws: ``SiteExportError`` or ``FileError``.
     @discardableResult
-    public func export(to directory: String, assets: String? = nil) throws -> [String] {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: "\(directory)/lessons", withIntermediateDirectories: true)
-        var written: [String] = []
-        for page in pages() {
-            let path = "\(directory)/\(page.path)"
-            try Data(page.html.utf8).write(to: URL(fileURLWithPath: path))
-            written.append(path)
-        }
-        if let assets, URL(fileURLWithPath: assets).standardizedFileURL.path != URL(fileURLWithPath: directory).standardizedFileURL.path {
+    public func export(to directory: String, assets: String? = nil, force: Bool = false) throws -> [String] {
+        var files = pages().map { SiteWriter.File(path: $0.path, bytes: Array($0.html.utf8)) }
+        var sources = lessons.map(\.path)
+        if let results { sources.append(results.path) }
+        if let assets {
             for name in Self.assets {
-                let target = "\(directory)/\(name)"
-                try? manager.removeItem(atPath: target)
-                try manager.copyItem(atPath: "\(assets)/\(name)", toPath: target)
-                written.append(target)
+                let source = "\(assets)/\(name)"
+                files.append(SiteWriter.File(path: name, bytes: try FileSystem.readBytes(source), source: source))
+                sources.append(source)
             }
         }
-        return written
+        let lessonFolders = Set(lessons.map { lesson in lesson.path.lastIndex(of: "/").map { String(lesson.path[..<$0]) } ?? "." })
+        var trimmed = directory
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let writer = SiteWriter(directory: trimmed, files: files, sources: sources,
+                                sourceDirectories: lessonFolders.sorted(), force: force)
+        return try writer.write()
     }
 
     /// The lesson's number as shown in lists: `02`, `00` for `00-overview.md`, `·` for none.
@@ -92,6 +98,9 @@ public struct SiteExporter: Sendable {
         let file = lesson.path.split(separator: "/").last ?? ""
         return file.hasPrefix("00-") ? "00" : "·"
     }
+
+    /// The mark of a page export wrote.
+    static let generatorMeta = "<meta name=\"generator\" content=\"learn-mp export\">"
 
     /// The site's assets that must sit beside the pages.
     public static let assets = ["style.css", "tabs.js"]
@@ -151,6 +160,7 @@ public struct SiteExporter: Sendable {
         out += "<meta charset=\"utf-8\">\n"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        out += Self.generatorMeta + "\n"
         if !description.isEmpty { out += "<meta name=\"description\" content=\"\(HTML.attribute(description))\">\n" }
         out += "<title>\(HTML.escape(title))</title>\n"
         out += "<link rel=\"stylesheet\" href=\"\(assetPrefix)style.css\">\n"

@@ -29,27 +29,45 @@ public enum FileSystem {
 
     /// Writes `text` to `path`, replacing it (written to a temporary file, then renamed).
     public static func writeText(_ text: String, to path: String) throws(FileError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(operation: "write", path: path, errno: Glibc.errno) }
-        var text = text
-        let ok = text.withUTF8 { bytes -> Bool in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        try writeBytes(Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to `path`, replacing it: they go to a new temporary file in the same
+    /// directory, which is then renamed over `path`, so `path` holds either its old or its new
+    /// content, never a part, and a symbolic link at `path` is replaced, not followed. Nothing is
+    /// left behind on failure.
+    public static func writeBytes(_ bytes: [UInt8], to path: String) throws(FileError) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let prefix = "\(directory.isEmpty ? "" : directory)/.\(name).\(getpid())-"
+        var temporary = ""
+        var fd: Int32 = -1
+        while fd < 0 {
+            temporary = prefix + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if fd < 0 && Glibc.errno != EEXIST && Glibc.errno != EINTR {
+                throw FileError(operation: "write", path: path, errno: Glibc.errno)
+            }
+        }
+        var offset = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { buffer in
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if Glibc.errno == EINTR { continue }
-                    return false
+                    failure = Glibc.errno
+                    return
                 }
                 offset += written
             }
-            return true
         }
-        let error = Glibc.errno
         close(fd)
-        guard ok, rename(temporary, path) == 0 else {
+        if failure == 0, rename(temporary, path) != 0 { failure = Glibc.errno }
+        if failure != 0 {
             unlink(temporary)
-            throw FileError(operation: "write", path: path, errno: ok ? Glibc.errno : error)
+            throw FileError(operation: "write", path: path, errno: failure)
         }
     }
 
@@ -138,5 +156,38 @@ public enum FileSystem {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    // MARK: - What is at a path
+
+    /// What a path names, without following a final symbolic link.
+    public enum Kind: Sendable, Equatable {
+        case missing, file, directory, symbolicLink, other
+    }
+
+    /// What `path` names (a symbolic link is reported as one, not followed).
+    public static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    /// A file's identity: its device and inode. Two paths with the same identity are the same
+    /// file, whatever links or `..` lead to it.
+    public struct Identity: Hashable, Sendable {
+        public var device: UInt64
+        public var inode: UInt64
+    }
+
+    /// The identity of the file `path` leads to (symbolic links followed), or nil when there is none.
+    public static func identity(of path: String) -> Identity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }
