@@ -1,5 +1,5 @@
 # learn-mp — build, test, verify the lessons, benchmark.
-#   make deps     install what a fresh Debian machine lacks (cmark-gfm, chromium, tqdm)
+#   make deps     install what a fresh Debian machine lacks (cmark-gfm, chromium, tqdm), saying what
 #   make verify   the main job: build, run every lesson's demos (Swift, Python, Node), check them
 #   make test     the test suites
 #   make bench    the library beside Python's multiprocessing and Node.js, in one run
@@ -15,16 +15,36 @@ RELEASE_BIN := .build/release
 
 .PHONY: deps build test verify bench export browser-check faults asan tsan fuzz clean
 
+# tqdm goes to the python3 the runner finds on PATH (PYTHON overrides): Debian's own python3 is
+# externally managed (PEP 668: pip refuses to install into it), so it gets the distribution's
+# python3-tqdm; any other (pyenv, a virtual environment) gets `pip install tqdm`.
+PYTHON ?= python3
+
 deps:
 	@missing=""; \
 	for pkg in libcmark-gfm-dev libcmark-gfm-extensions-dev chromium fonts-noto-cjk; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
+	  echo "deps: installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c 'import tqdm' 2>/dev/null || python3 -m pip install -q tqdm
+	@py="$$(command -v $(PYTHON))" || { echo "deps: $(PYTHON) not found; install python3 (Debian package python3)" >&2; exit 1; }; \
+	real="$$(readlink -f "$$py")"; \
+	if "$$py" -c 'import tqdm' 2>/dev/null; then \
+	  echo "deps: tqdm already importable by $$py ($$("$$py" -c 'import tqdm; print(tqdm.__version__)'))"; \
+	elif dpkg -S "$$real" >/dev/null 2>&1; then \
+	  echo "deps: $$py is Debian's python3 (externally managed): installing the Debian package python3-tqdm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-tqdm >/dev/null; \
+	elif [ -f "$$("$$py" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')/EXTERNALLY-MANAGED" ]; then \
+	  echo "deps: $$py is externally managed and not Debian's: install tqdm with its own package manager," >&2; \
+	  echo "      or create a virtual environment (python3 -m venv DIR; DIR/bin/pip install tqdm) and put DIR/bin first on PATH" >&2; \
+	  exit 1; \
+	else \
+	  echo "deps: installing tqdm into $$py with pip"; \
+	  "$$py" -m pip install -q tqdm; \
+	fi; \
+	"$$py" -c 'import tqdm' || { echo "deps: tqdm still not importable by $$py" >&2; exit 1; }
 
 build: deps
 	$(SWIFT) build -j $(JOBS)
