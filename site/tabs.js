@@ -2,7 +2,7 @@
  * Without this script every panel is shown, stacked, each with its own heading.
  * With it: ARIA tabs (WAI-ARIA Authoring Practices, automatic activation). Left/Right arrows,
  * Home and End move between tabs; the chosen language applies to every sample on the page
- * and is remembered for the next page. Code samples get a "Copy" button.
+ * and is remembered for the next page. Code samples get a "Copy" button, labelled in the page's language.
  * `?selftest` in the page address exercises every tab list and writes the result to
  * <html data-tabs-selftest="pass ..."> for the headless browser check.
  */
@@ -13,6 +13,10 @@
   root.classList.add("js");
 
   var STORE = "learn-mp.lang";
+  /* The buttons speak the page's language (the lesson's). */
+  var words = /^en/i.test(root.lang || "")
+    ? { copy: "Copy", copied: "Copied", manual: "Select and copy", copySample: "Copy the code of the selected language", copyCode: "Copy the code" }
+    : { copy: "复制", copied: "已复制", manual: "请选中后复制", copySample: "复制所选语言的代码", copyCode: "复制代码" };
 
   function tabsOf(list) {
     return Array.prototype.slice.call(list.querySelectorAll('[role="tab"]'));
@@ -64,12 +68,12 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy";
-    button.textContent = "Copy";
+    button.textContent = words.copy;
     button.addEventListener("click", function () {
       var pre = source();
       function done(ok) {
-        button.textContent = ok ? "Copied" : "Select and copy";
-        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        button.textContent = ok ? words.copied : words.manual;
+        setTimeout(function () { button.textContent = words.copy; }, 1500);
       }
       if (pre && navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(pre.textContent).then(function () { done(true); }, function () { done(false); });
@@ -87,7 +91,7 @@
         var panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
         return panel && panel.querySelector("pre");
       });
-      button.setAttribute("aria-label", "Copy the code of the selected language");
+      button.setAttribute("aria-label", words.copySample);
       button.classList.add("copy-sample");
       list.parentNode.insertBefore(button, list.nextSibling);
     });
@@ -97,7 +101,7 @@
       pre.parentNode.insertBefore(box, pre);
       box.appendChild(pre);
       var button = copyButton(function () { return pre; });
-      button.setAttribute("aria-label", "Copy the code");
+      button.setAttribute("aria-label", words.copyCode);
       box.insertBefore(button, pre);
     });
   }

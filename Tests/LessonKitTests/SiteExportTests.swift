@@ -112,7 +112,7 @@ struct SiteExportTests {
                 }
             }
             // Only the site's own script.
-            for script in doc.elements(named: "script") where !(script.attributes["src"] ?? "").hasSuffix("tabs.js") {
+            for script in doc.elements(named: "script") where !SiteExporter.scripts.contains(where: { (script.attributes["src"] ?? "").hasSuffix($0) }) {
                 problems.append("\(page.path): unexpected script")
             }
         }
@@ -185,7 +185,9 @@ struct SiteExportTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let written = try SiteExporter(lessons: Self.lessons(in: Self.fixtures), results: nil)
             .export(to: directory, assets: "\(Self.packageRoot)/site")
-        #expect(written.count == 5)
+        #expect(written.count == 3 + 1 + SiteExporter.assets.count, "pages, search index, assets")
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/\(SiteExporter.searchIndexPath)"))
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/search.js"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/style.css"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/tabs.js"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/index.html"))
@@ -202,7 +204,7 @@ struct SiteExportTests {
         let session = Session(workspace: workspace, style: Style(enabled: false), width: 80, interactive: false)
         #expect(try session.export(to: scratch + "/site") == 0)
         let page = try String(contentsOfFile: scratch + "/site/lessons/02-pool.html", encoding: .utf8)
-        #expect(page.contains("Process timeline"))
+        #expect(page.contains("进程时间线"))
         #expect(page.contains("badge-pass"))
         #expect(FileManager.default.fileExists(atPath: scratch + "/site/tabs.js"))
     }

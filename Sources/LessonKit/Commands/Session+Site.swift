@@ -24,10 +24,10 @@ extension Session {
         let directory = out ?? workspace.root + "/site"
         let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
         let written = try exporter.export(to: directory, assets: workspace.root + "/site", force: force)
-        let pages = written.filter { $0.hasSuffix(".html") }.count
+        let pages = library.lessons.count + 1
         let ran = library.lessons.flatMap(\.demos).compactMap(\.demo).filter { exporter.results?.record(demo: $0) != nil }.count
         let demos = library.lessons.flatMap(\.demos).count
-        writeOut("wrote \(pages) pages to \(directory) (\(ran) of \(demos) demos with a recorded run)\n")
+        writeOut("exported \(pages) pages to \(directory): \(written.count) file\(written.count == 1 ? "" : "s") written, the rest unchanged (\(ran) of \(demos) demos with a recorded run)\n")
         if ran < demos {
             writeOut(style.dim("run `learn-mp verify all` first to show every demo's output and timeline\n"))
         }

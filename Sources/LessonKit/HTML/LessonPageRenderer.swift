@@ -16,6 +16,9 @@ struct LessonPageRenderer {
     /// Link targets for other lessons' files: `02-pool.md` → `02-pool.html`.
     var lessonLinks: [String: String]
 
+    /// The interface text, in the lesson's language.
+    var text: SiteText { SiteText(language: lesson.language) }
+
     /// A heading of the page: level, text, anchor id.
     struct Heading {
         var level: Int
@@ -48,7 +51,7 @@ struct LessonPageRenderer {
     func tableOfContents() -> String {
         let entries = headings().compactMap { $0 }.filter { $0.level == 2 || $0.level == 3 }
         guard !entries.isEmpty else { return "" }
-        var out = "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<h2 id=\"toc-title\">On this page</h2>\n<ol>\n"
+        var out = "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<h2 id=\"toc-title\">\(text.onThisPage)</h2>\n<ol>\n"
         for entry in entries {
             let cls = entry.level == 3 ? " class=\"toc-sub\"" : ""
             out += "<li\(cls)><a href=\"#\(HTML.attribute(entry.id))\">\(HTML.escape(entry.title))</a></li>\n"
@@ -64,7 +67,7 @@ struct LessonPageRenderer {
         let pageTitle = titleIndex.map { lesson.sections[$0].title } ?? lesson.title
         var out = "<article class=\"lesson\">\n<header class=\"lesson-header\">\n"
         if lesson.number > 0 {
-            out += "<p class=\"eyebrow\">Lesson \(lesson.number)</p>\n"
+            out += "<p class=\"eyebrow\">\(text.lessonNumber(lesson.number))</p>\n"
         }
         out += "<h1>\(HTML.escape(pageTitle))</h1>\n"
         if !lesson.description.isEmpty {
@@ -76,7 +79,7 @@ struct LessonPageRenderer {
             if let heading = heads[index], index != titleIndex {
                 let level = min(max(heading.level, 2), 6)
                 out += "<h\(level) id=\"\(HTML.attribute(heading.id))\">\(HTML.escape(heading.title))"
-                out += "<a class=\"heading-anchor\" href=\"#\(HTML.attribute(heading.id))\" aria-label=\"Link to this section\">#</a></h\(level)>\n"
+                out += "<a class=\"heading-anchor\" href=\"#\(HTML.attribute(heading.id))\" aria-label=\"\(text.linkToSection)\">#</a></h\(level)>\n"
             }
             for block in section.blocks {
                 out += render(block, sampleCounter: &sampleCounter)
@@ -105,16 +108,18 @@ struct LessonPageRenderer {
             }
             return out + "</\(tag)>\n"
         case .table(let header, let rows):
-            var out = "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>\n<thead>\n<tr>"
+            var out = "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"\(text.table)\">\n<table>\n<thead>\n<tr>"
             for cell in header { out += "<th scope=\"col\">\(render(cell))</th>" }
             out += "</tr>\n</thead>\n<tbody>\n"
             for row in rows {
                 out += "<tr>"
+                // Each cell names its column, for the stacked layout on phones.
+                let labels = header.map { HTML.attribute($0.plainText) }
                 for (i, cell) in row.enumerated() where i < max(header.count, 1) {
-                    out += "<td>\(render(cell))</td>"
+                    out += "<td data-label=\"\(i < labels.count ? labels[i] : "")\">\(render(cell))</td>"
                 }
-                if row.count < header.count {
-                    out += String(repeating: "<td></td>", count: header.count - row.count)
+                for i in row.count..<max(row.count, header.count) {
+                    out += "<td data-label=\"\(labels[i])\"></td>"
                 }
                 out += "</tr>\n"
             }
@@ -122,7 +127,7 @@ struct LessonPageRenderer {
         case .tip(let kind, let title, let blocks):
             let known = ["tip", "note", "info", "important", "warning", "caution"]
             let cls = known.contains(kind) ? kind : "note"
-            let heading = title.isEmpty ? Self.defaultTipTitle(cls) : title
+            let heading = title.isEmpty ? text.tipTitle(cls) : title
             var out = "<aside class=\"callout callout-\(cls)\" aria-label=\"\(HTML.attribute(heading))\">\n"
             out += "<p class=\"callout-title\">\(HTML.escape(heading))</p>\n"
             for inner in blocks { out += render(inner, sampleCounter: &sampleCounter) }
@@ -139,17 +144,6 @@ struct LessonPageRenderer {
             return "<hr>\n"
         case .html:
             return "<!-- raw HTML omitted -->\n"
-        }
-    }
-
-    static func defaultTipTitle(_ kind: String) -> String {
-        switch kind {
-        case "tip": "Tip"
-        case "info": "Info"
-        case "important": "Important"
-        case "warning": "Warning"
-        case "caution": "Caution"
-        default: "Note"
         }
     }
 
@@ -238,8 +232,8 @@ struct LessonPageRenderer {
 
     func renderSample(_ sample: Sample, number: Int) -> String {
         let base = "sample-" + HTML.slug(sample.demo ?? "\(lesson.slug)-\(number)")
-        var out = "<section class=\"sample\" id=\"\(base)\" aria-label=\"Sample \(number): \(HTML.attribute(sample.sectionTitle))\">\n"
-        out += "<div class=\"tablist\" role=\"tablist\" id=\"\(base)-tabs\" aria-label=\"Sample \(number) in three languages\">\n"
+        var out = "<section class=\"sample\" id=\"\(base)\" aria-label=\"\(HTML.attribute(text.sample(number, sample.sectionTitle)))\">\n"
+        out += "<div class=\"tablist\" role=\"tablist\" id=\"\(base)-tabs\" aria-label=\"\(text.sampleTabs(number))\">\n"
         for (i, language) in Self.languages.enumerated() {
             let selected = i == 0
             out += "<button type=\"button\" class=\"tab\" role=\"tab\" id=\"\(base)-tab-\(language.key)\" "
@@ -257,15 +251,13 @@ struct LessonPageRenderer {
             out += "<div class=\"tabpanel\" role=\"tabpanel\" id=\"\(base)-\(language.key)\" data-lang=\"\(language.key)\" "
             out += "aria-labelledby=\"\(base)-tab-\(language.key)\" tabindex=\"0\">\n"
             out += "<p class=\"panel-head\"><span class=\"lang-dot\" aria-hidden=\"true\"></span>\(language.label)"
-            if language.key == "python" { out += "<span class=\"panel-note\">the original</span>" }
+            if language.key == "python" { out += "<span class=\"panel-note\">\(text.theOriginal)</span>" }
             out += "</p>\n"
             if let block {
                 out += "<pre><code class=\"language-\(language.key)\">\(CodeHTML.highlight(block.code, language: language.key))</code></pre>\n"
-                if language.key == "swift", let demo = sample.demo {
-                    out += "<p class=\"source-path\"><code>Sources/Demos/\(HTML.escape(demo))/main.swift</code> · run it: <code>learn-mp run \(HTML.escape(demo))</code></p>\n"
-                }
+                out += howToRun(sample, language: language.key, number: number)
             } else {
-                out += "<p class=\"panel-missing\">This sample has no \(language.label) version.</p>\n"
+                out += "<p class=\"panel-missing\">\(text.missing(language.label))</p>\n"
             }
             out += "</div>\n"
         }
@@ -276,41 +268,41 @@ struct LessonPageRenderer {
     func renderResults(_ sample: Sample, base: String) -> String {
         var parts: [String] = []
         if !sample.files.isEmpty {
-            var files = "<div class=\"result\">\n<h4>Input files</h4>\n"
+            var files = "<div class=\"result\">\n<h4>\(text.inputFiles)</h4>\n"
             for file in sample.files {
                 files += "<p class=\"source-path\"><code>\(HTML.escape(file.name))</code></p>\n<pre>\(HTML.escape(file.contents))</pre>\n"
             }
             parts.append(files + "</div>\n")
         }
         if let expected = sample.output {
-            var out = "<div class=\"result result-expected\">\n<h4>Expected output"
-            if expected.exitCode != 0 { out += " <span class=\"badge badge-muted\">exit \(expected.exitCode)</span>" }
+            var out = "<div class=\"result result-expected\">\n<h4>\(text.expectedOutput)"
+            if expected.exitCode != 0 { out += " <span class=\"badge badge-muted\">\(text.exit(expected.exitCode))</span>" }
             out += "</h4>\n<pre class=\"output\">\(Self.markPatterns(expected.text))</pre>\n</div>\n"
             parts.append(out)
         }
         if let demo = sample.demo {
             if let run = runs(demo) {
                 let status = run.passed ? "pass" : "fail"
-                var out = "<div class=\"result result-\(status)\">\n<h4>Last run "
-                out += run.passed ? "<span class=\"badge badge-pass\">✓ matched</span>" : "<span class=\"badge badge-fail\">✗ did not match</span>"
+                var out = "<div class=\"result result-\(status)\">\n<h4>\(text.lastRun) "
+                out += run.passed ? "<span class=\"badge badge-pass\">\(text.matched)</span>" : "<span class=\"badge badge-fail\">\(text.didNotMatch)</span>"
                 var facts: [String] = []
-                if let code = run.exitCode { facts.append("exit \(code)") }
+                if let code = run.exitCode { facts.append(text.exit(code)) }
                 if let seconds = run.seconds { facts.append(Timeline.formatDuration(UInt64(max(0, seconds) * 1e9))) }
                 if let date = run.date { facts.append(date + " UTC") }
                 if !facts.isEmpty { out += " <span class=\"badge badge-muted\">\(HTML.escape(facts.joined(separator: " · ")))</span>" }
-                out += "</h4>\n<pre class=\"output\">\(HTML.escape(run.output))</pre>\n</div>\n"
+                out += "</h4>\n" + streams(of: run) + "</div>\n"
                 let timeline = run.timeline
                 if !timeline.isEmpty {
-                    let svg = TimelineSVGRenderer(idPrefix: base, title: "Process timeline of demo \(demo)").render(timeline)
-                    out += "<figure class=\"timeline result\">\n<h4>Process timeline</h4>\n<div class=\"timeline-scroll\">\n\(svg)\n</div>\n"
-                    var caption = "One row per process, from its start to its exit; the main process spans the run."
-                    if timeline.hasTasks { caption += " Solid marks are pool tasks, red ones failed." }
-                    caption += " Each bar's tooltip gives its times."
+                    let svg = TimelineSVGRenderer(idPrefix: base, title: text.timelineTitle(demo)).render(timeline)
+                    out += "<figure class=\"timeline result\">\n<h4>\(text.processTimeline)</h4>\n<p class=\"scroll-hint\" aria-hidden=\"true\">\(text.timelineScrollHint)</p>\n<div class=\"timeline-scroll\">\n\(svg)\n</div>\n"
+                    var caption = text.timelineCaption
+                    if timeline.hasTasks { caption += text.isEnglish ? " " + text.timelineTasks : text.timelineTasks }
+                    caption += text.isEnglish ? " " + text.timelineTooltips : text.timelineTooltips
                     out += "<figcaption>\(caption)</figcaption>\n</figure>\n"
                 }
                 parts.append(out)
             } else {
-                parts.append("<p class=\"result-none\">Not run yet: <code>learn-mp verify \(HTML.escape(lesson.slug))</code> records a run here.</p>\n")
+                parts.append("<p class=\"result-none\">\(text.notRun("learn-mp verify \(HTML.escape(lesson.slug))"))</p>\n")
             }
         }
         guard !parts.isEmpty else { return "" }

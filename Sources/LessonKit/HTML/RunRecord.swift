@@ -9,8 +9,11 @@ public struct DemoRunRecord: Sendable, Equatable {
     public var demo: String
     /// Whether the output matched the expected block and the exit code was the expected one.
     public var passed: Bool
-    /// What the demo printed (stdout and stderr, merged as the runner captured them).
+    /// What the demo printed on standard output (in records stored before the two streams were
+    /// kept apart: standard output, then standard error).
     public var output: String
+    /// What the demo printed on standard error; nil in records stored before it was kept apart.
+    public var errorOutput: String?
     /// The exit code (negative: killed by that signal), when it exited.
     public var exitCode: Int32?
     /// How long the run took, in seconds.
@@ -21,11 +24,12 @@ public struct DemoRunRecord: Sendable, Equatable {
     public var trace: String?
 
     /// Creates a record.
-    public init(demo: String, passed: Bool, output: String, exitCode: Int32? = nil,
+    public init(demo: String, passed: Bool, output: String, errorOutput: String? = nil, exitCode: Int32? = nil,
                 seconds: Double? = nil, date: String? = nil, trace: String? = nil) {
         self.demo = demo
         self.passed = passed
         self.output = output
+        self.errorOutput = errorOutput
         self.exitCode = exitCode
         self.seconds = seconds
         self.date = date
@@ -39,7 +43,7 @@ public struct DemoRunRecord: Sendable, Equatable {
 extension DemoRunRecord {
     /// The record of a stored result (`.build/learn-mp/results.json`).
     public init(demo: String, entry: ResultStore.Entry) {
-        self.init(demo: demo, passed: entry.passed, output: entry.output ?? "", exitCode: entry.exitCode,
+        self.init(demo: demo, passed: entry.passed, output: entry.output ?? "", errorOutput: entry.errorOutput, exitCode: entry.exitCode,
                   seconds: entry.seconds, date: Self.utcMinute(entry.date), trace: entry.trace)
     }
 

@@ -27,6 +27,8 @@ public struct SiteExporter: Sendable {
     public var results: ResultStore?
     /// The site's name, shown in the header and page titles.
     public var siteName = "learn-mp"
+    /// API documentation the footer links to: a name and a path relative to the site folder.
+    public var apiDocs: [(name: String, path: String)] = []
 
     /// - Parameters:
     ///   - lessons: the lessons, in order (they are sorted by number).
@@ -74,7 +76,10 @@ public struct SiteExporter: Sendable {
     /// - Throws: ``SiteExportError`` or ``FileError``.
     @discardableResult
     public func export(to directory: String, assets: String? = nil, force: Bool = false) throws -> [String] {
-        var files = pages().map { SiteWriter.File(path: $0.path, bytes: Array($0.html.utf8)) }
+        var exporter = self
+        exporter.apiDocs = Self.apiDocuments.filter { FileSystem.exists("\(directory)/\($0.path)") }
+        var files = exporter.pages().map { SiteWriter.File(path: $0.path, bytes: Array($0.html.utf8)) }
+        files.append(SiteWriter.File(path: Self.searchIndexPath, bytes: Array(try SearchIndex(lessons: lessons).script().utf8)))
         var sources = lessons.map(\.path)
         if let results { sources.append(results.path) }
         if let assets {
@@ -103,60 +108,77 @@ public struct SiteExporter: Sendable {
     static let generatorMeta = "<meta name=\"generator\" content=\"learn-mp export\">"
 
     /// The site's assets that must sit beside the pages.
-    public static let assets = ["style.css", "tabs.js"]
+    public static let assets = ["style.css", "tabs.js", "search.js"]
+
+    /// The search index `search.js` loads, written beside the pages.
+    public static let searchIndexPath = "search-index.js"
+
+    /// The API documentation `make docs` puts into the site folder; the footer links to what is there.
+    public static let apiDocuments = [
+        (name: "Multiprocessing", path: "docs/Multiprocessing/documentation/multiprocessing/index.html"),
+        (name: "LessonKit", path: "docs/LessonKit/documentation/lessonkit/index.html"),
+    ]
+
+    /// The scripts every page loads (the search index is loaded by `search.js` when needed).
+    static let scripts = ["tabs.js", "search.js"]
 
     // MARK: - Pages
 
+    /// The interface text of the index and the search: the first lesson's language.
+    var siteText: SiteText { SiteText(language: lessons.first?.language ?? Lesson.defaultLanguage) }
+
     private func lessonPage(_ renderer: LessonPageRenderer, index: Int) -> String {
         let lesson = renderer.lesson
+        let text = renderer.text
         var body = "<div class=\"layout\">\n"
-        body += sidebar(current: index, prefix: "")
+        body += sidebar(current: index, prefix: "", text: text)
         body += renderer.tableOfContents()
         body += "<main id=\"content\">\n"
         body += renderer.article()
-        body += pager(index: index)
+        body += pager(index: index, text: text)
         body += "</main>\n</div>\n"
-        return shell(title: "\(lesson.title) · \(siteName)", description: lesson.description,
+        return shell(title: "\(lesson.title) · \(siteName)", description: lesson.description, text: text,
                      assetPrefix: "../", homeHref: "../index.html", body: body)
     }
 
     private func indexPage(records: [String: DemoRunRecord]) -> String {
+        let text = siteText
         var body = "<div class=\"layout layout-index\">\n"
-        body += sidebar(current: nil, prefix: "lessons/")
+        body += sidebar(current: nil, prefix: "lessons/", text: text)
         body += "<main id=\"content\">\n<section class=\"hero\">\n"
-        body += "<p class=\"eyebrow\">Python multiprocessing, compared with Node.js, run in Swift</p>\n"
-        body += "<h1>Learn multiprocessing by running it</h1>\n"
-        body += "<p class=\"lede\">Every sample is shown three ways: the Python original, its Node.js twin, and a Swift program built on real OS processes, pipes and shared memory. Each Swift demo is run and its output checked against the lesson; the process timeline shows who ran when.</p>\n"
-        body += "<div class=\"langs\" aria-label=\"Languages\">"
+        body += "<p class=\"eyebrow\">\(text.eyebrow)</p>\n"
+        body += "<h1>\(text.headline)</h1>\n"
+        body += "<p class=\"lede\">\(text.lede)</p>\n"
+        body += "<div class=\"langs\" aria-label=\"\(text.languagesLabel)\">"
         for (key, label) in LessonPageRenderer.languages {
             body += "<span class=\"lang-chip\" data-lang=\"\(key)\"><span class=\"lang-dot\" aria-hidden=\"true\"></span>\(label)</span>"
         }
         body += "</div>\n</section>\n"
-        body += "<h2 class=\"visually-hidden\">Lessons</h2>\n<ol class=\"cards\">\n"
+        body += "<h2 class=\"visually-hidden\">\(text.lessons)</h2>\n<ol class=\"cards\">\n"
         for lesson in lessons {
             let demos = lesson.demos.compactMap(\.demo)
             let ran = demos.compactMap { records[$0] }
             let passed = ran.filter(\.passed).count
-            body += "<li><a class=\"card\" href=\"\(HTML.attribute(Self.pagePath(of: lesson)))\">\n"
+            let cardText = SiteText(language: lesson.language)
+            body += "<li><a class=\"card\" href=\"\(HTML.attribute(Self.pagePath(of: lesson)))\" lang=\"\(HTML.attribute(lesson.language))\">\n"
             body += "<span class=\"lesson-num\">\(Self.displayNumber(lesson))</span>\n"
             body += "<h2>\(HTML.escape(lesson.title))</h2>\n"
             if !lesson.description.isEmpty { body += "<p>\(HTML.escape(lesson.description))</p>\n" }
-            var meta = "\(lesson.samples.count) sample\(lesson.samples.count == 1 ? "" : "s")"
+            var meta = cardText.samples(lesson.samples.count)
             if !demos.isEmpty {
-                meta += ran.isEmpty ? " · not run yet" : " · \(passed)/\(demos.count) demos matched"
+                meta += " · " + (ran.isEmpty ? cardText.notRunYet : cardText.demosMatched(passed, of: demos.count))
             }
             body += "<span class=\"meta\">\(HTML.escape(meta))</span>\n</a></li>\n"
         }
         body += "</ol>\n</main>\n</div>\n"
-        return shell(title: "\(siteName) · Python multiprocessing by running it",
-                     description: "Lessons on Python's multiprocessing, compared with Node.js, with runnable Swift demos.",
+        return shell(title: "\(siteName) · \(text.indexTitle)", description: text.indexDescription, text: text,
                      assetPrefix: "", homeHref: "index.html", body: body)
     }
 
     // MARK: - Parts
 
-    private func shell(title: String, description: String, assetPrefix: String, homeHref: String, body: String) -> String {
-        var out = "<!DOCTYPE html>\n<html lang=\"zh-CN\" class=\"no-js\">\n<head>\n"
+    private func shell(title: String, description: String, text: SiteText, assetPrefix: String, homeHref: String, body: String) -> String {
+        var out = "<!DOCTYPE html>\n<html lang=\"\(HTML.attribute(text.language))\" class=\"no-js\" data-root=\"\(assetPrefix)\">\n<head>\n"
         out += "<meta charset=\"utf-8\">\n"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"color-scheme\" content=\"light dark\">\n"
@@ -164,24 +186,45 @@ public struct SiteExporter: Sendable {
         if !description.isEmpty { out += "<meta name=\"description\" content=\"\(HTML.attribute(description))\">\n" }
         out += "<title>\(HTML.escape(title))</title>\n"
         out += "<link rel=\"stylesheet\" href=\"\(assetPrefix)style.css\">\n"
-        out += "<script src=\"\(assetPrefix)tabs.js\" defer></script>\n"
+        for script in Self.scripts {
+            out += "<script src=\"\(assetPrefix)\(script)\" defer></script>\n"
+        }
         out += "</head>\n<body>\n"
-        out += "<a class=\"skip-link\" href=\"#content\">Skip to content</a>\n"
+        out += "<a class=\"skip-link\" href=\"#content\">\(text.skipToContent)</a>\n"
         out += "<header class=\"site-header\">\n"
         out += "<a class=\"brand\" href=\"\(homeHref)\"><span class=\"brand-mark\" aria-hidden=\"true\">mp</span>\(HTML.escape(siteName))</a>\n"
-        out += "<span class=\"tagline\">Python multiprocessing · Node.js · Swift</span>\n"
+        out += "<span class=\"tagline\">\(text.tagline)</span>\n"
+        out += searchBox(text: text)
         if assetPrefix != "" {
-            out += "<a class=\"header-jump\" href=\"#lessons-title\">All lessons</a>\n"
+            out += "<a class=\"header-jump\" href=\"#lessons-title\">\(text.allLessons)</a>\n"
         }
         out += "</header>\n"
         out += body
-        out += "<footer class=\"site-footer\">\n<p>Generated by <code>learn-mp export</code>. Samples run with <code>learn-mp lesson</code>; outputs checked with <code>learn-mp verify all</code>.</p>\n</footer>\n"
+        out += "<footer class=\"site-footer\">\n<p>\(text.footer)</p>\n"
+        if !apiDocs.isEmpty {
+            out += "<p>\(text.apiDocs)："
+            out += apiDocs.map { "<a href=\"\(assetPrefix)\(HTML.attribute($0.path))\">\(HTML.escape($0.name))</a>" }.joined(separator: " · ")
+            out += "</p>\n"
+        }
+        out += "</footer>\n"
         out += "</body>\n</html>\n"
         return out
     }
 
-    private func sidebar(current: Int?, prefix: String) -> String {
-        var out = "<nav class=\"sidebar\" aria-labelledby=\"lessons-title\">\n<h2 id=\"lessons-title\">Lessons</h2>\n<ol>\n"
+    /// The search box: a combobox that `search.js` fills from `search-index.js`; hidden
+    /// without JavaScript.
+    private func searchBox(text: SiteText) -> String {
+        var out = "<form class=\"search\" role=\"search\" action=\"#\" aria-label=\"\(text.search)\">\n"
+        out += "<input type=\"search\" id=\"search-input\" class=\"search-input\" role=\"combobox\" autocomplete=\"off\" spellcheck=\"false\" "
+        out += "aria-autocomplete=\"list\" aria-expanded=\"false\" aria-controls=\"search-results\" aria-describedby=\"search-help\" "
+        out += "placeholder=\"\(HTML.attribute(text.searchPlaceholder))\" aria-label=\"\(text.search)\">\n"
+        out += "<span id=\"search-help\" class=\"visually-hidden\">\(text.searchHelp)</span>\n"
+        out += "<ul id=\"search-results\" class=\"search-results\" role=\"listbox\" aria-label=\"\(text.search)\" hidden></ul>\n"
+        return out + "</form>\n"
+    }
+
+    private func sidebar(current: Int?, prefix: String, text: SiteText) -> String {
+        var out = "<nav class=\"sidebar\" aria-labelledby=\"lessons-title\">\n<h2 id=\"lessons-title\">\(text.lessons)</h2>\n<ol>\n"
         for (i, lesson) in lessons.enumerated() {
             let href = prefix + "\(lesson.name).html"
             let currentAttribute = i == current ? " aria-current=\"page\"" : ""
@@ -191,15 +234,15 @@ public struct SiteExporter: Sendable {
         return out + "</ol>\n</nav>\n"
     }
 
-    private func pager(index: Int) -> String {
-        var out = "<nav class=\"pager\" aria-label=\"Previous and next lesson\">\n"
+    private func pager(index: Int, text: SiteText) -> String {
+        var out = "<nav class=\"pager\" aria-label=\"\(text.pagerLabel)\">\n"
         if index > 0 {
             let previous = lessons[index - 1]
-            out += "<a class=\"prev\" href=\"\(HTML.attribute(previous.name)).html\" rel=\"prev\"><small>← Previous</small>\(HTML.escape(previous.title))</a>\n"
+            out += "<a class=\"prev\" href=\"\(HTML.attribute(previous.name)).html\" rel=\"prev\"><small>\(text.previous)</small>\(HTML.escape(previous.title))</a>\n"
         }
         if index + 1 < lessons.count {
             let next = lessons[index + 1]
-            out += "<a class=\"next\" href=\"\(HTML.attribute(next.name)).html\" rel=\"next\"><small>Next →</small>\(HTML.escape(next.title))</a>\n"
+            out += "<a class=\"next\" href=\"\(HTML.attribute(next.name)).html\" rel=\"next\"><small>\(text.next)</small>\(HTML.escape(next.title))</a>\n"
         }
         return out + "</nav>\n"
     }

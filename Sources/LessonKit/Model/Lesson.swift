@@ -15,6 +15,9 @@ public struct Lesson: Sendable {
     public var title: String
     /// `description` from the front matter.
     public var description: String
+    /// `lang` from the front matter: the language of the prose, a BCP 47 tag; the site's
+    /// interface text follows it. ``defaultLanguage`` when the front matter names none.
+    public var language = Lesson.defaultLanguage
     /// The sections in document order. Content before the first heading is a section with
     /// level 0 and an empty title.
     public var sections: [Section]
@@ -28,6 +31,9 @@ public struct Lesson: Sendable {
         self.description = description
         self.sections = sections
     }
+
+    /// The language of a lesson whose front matter has no `lang`: the course's, Chinese.
+    public static let defaultLanguage = "zh-CN"
 
     /// Every sample of the lesson, in document order.
     public var samples: [Sample] {

@@ -1,9 +1,11 @@
 import Yams
 
-/// The YAML front matter of a lesson: `title` and `description` between `---` lines.
+/// The YAML front matter of a lesson: `title`, `description` and `lang` between `---` lines.
 struct FrontMatter {
     var title: String
     var description: String
+    /// `lang`: the language of the lesson's prose as a BCP 47 tag (`zh-CN`, `en`), if given.
+    var language: String?
     /// The number of lines the front matter takes (including both `---` lines).
     var lineCount: Int
 
@@ -32,7 +34,14 @@ struct FrontMatter {
             throw .badFrontMatter(file: file, line: 2, reason: "`title` is missing")
         }
         let description = map["description"].map { "\($0)" } ?? ""
-        return FrontMatter(title: title, description: description, lineCount: end + 1)
+        var language: String?
+        if let lang = map["lang"].map({ "\($0)" }) {
+            guard !lang.isEmpty, lang.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw .badFrontMatter(file: file, line: 2, reason: "`lang` must be a language tag such as zh-CN or en, not `\(lang)`")
+            }
+            language = lang
+        }
+        return FrontMatter(title: title, description: description, language: language, lineCount: end + 1)
     }
 }
 

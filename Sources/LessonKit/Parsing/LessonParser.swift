@@ -21,11 +21,13 @@ public enum LessonParser {
         var problems: [LessonError] = []
         var title = slug
         var description = ""
+        var language = Lesson.defaultLanguage
         var body = text
         do {
             let front = try FrontMatter.read(text, file: path)
             title = front.title
             description = front.description
+            language = front.language ?? language
             // Blank out the front matter so cmark's line numbers are the file's line numbers.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             body = String(repeating: "\n", count: front.lineCount) + lines.dropFirst(front.lineCount).joined(separator: "\n")
@@ -41,7 +43,8 @@ public enum LessonParser {
             problems.removeAll { $0.line >= unclosed.line && $0 != unclosed }
         }
         problems.sort { $0.line < $1.line }
-        let lesson = Lesson(number: number, slug: slug, path: path, title: title, description: description, sections: builder.sections)
+        var lesson = Lesson(number: number, slug: slug, path: path, title: title, description: description, sections: builder.sections)
+        lesson.language = language
         return (lesson, problems)
     }
 

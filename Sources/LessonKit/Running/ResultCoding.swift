@@ -27,10 +27,13 @@ public struct ResultStore: Sendable {
         public var problem: String?
         /// The trace lines of the run (Swift demos).
         public var trace: String?
-        /// What the run printed (standard output, then standard error), for the site.
+        /// What the run printed on standard output, for the site (standard output, then
+        /// standard error, in entries written before ``errorOutput`` existed).
         public var output: String?
         /// The exit code (negative: killed by that signal); nil when it did not start.
         public var exitCode: Int32?
+        /// What the run printed on standard error, for the site.
+        public var errorOutput: String?
     }
 
     /// The file.
@@ -55,7 +58,8 @@ public struct ResultStore: Sendable {
             }
             entries[result.job.title] = Entry(passed: result.passed, seconds: result.spawn.seconds, date: now,
                                               problem: result.problems.first, trace: result.trace.isEmpty ? nil : result.trace,
-                                              output: result.spawn.stdout + result.spawn.stderr, exitCode: exitCode)
+                                              output: result.spawn.stdout, exitCode: exitCode,
+                                              errorOutput: result.spawn.stderr)
         }
     }
 
