@@ -249,7 +249,9 @@
     if (!list.hidden) failures.push("Escape did not close the list");
     input.value = "";
     input.blur();
-    root.setAttribute("data-search-selftest", failures.length ? "fail " + failures.join("; ") : "pass " + found.join(" "));
+    var outcome = failures.length ? "fail " + failures.join("; ") : "pass " + found.join(" ");
+    root.setAttribute("data-search-selftest", outcome);
+    if (window.parent !== window) window.parent.postMessage({ name: "search-selftest", value: outcome }, "*");
   }
 
   if (/[?&]selftest\b/.test(location.search)) load(selfTest);

@@ -4,7 +4,8 @@
  * Home and End move between tabs; the chosen language applies to every sample on the page
  * and is remembered for the next page. Code samples get a "Copy" button, labelled in the page's language.
  * `?selftest` in the page address exercises every tab list and writes the result to
- * <html data-tabs-selftest="pass ..."> for the headless browser check.
+ * <html data-tabs-selftest="pass ..."> for the headless browser check, and whether the page
+ * fits the window to <html data-layout-selftest="...">.
  */
 (function () {
   "use strict";
@@ -13,6 +14,13 @@
   root.classList.add("js");
 
   var STORE = "learn-mp.lang";
+
+  /* A self-test outcome: on <html data-NAME>, and told to the page that frames this one (the
+     browser check loads pages in a 390 px frame, as a phone shows them). */
+  function report(name, value) {
+    root.setAttribute("data-" + name, value);
+    if (window.parent !== window) window.parent.postMessage({ name: name, value: value }, "*");
+  }
   /* The buttons speak the page's language (the lesson's). */
   var words = /^en/i.test(root.lang || "")
     ? { copy: "Copy", copied: "Copied", manual: "Select and copy", copySample: "Copy the code of the selected language", copyCode: "Copy the code" }
@@ -171,8 +179,28 @@
       lists.forEach(function (list) { check(list, tabsOf(list)[2], "language follows"); });
       tabsOf(lists[0])[0].click();
     }
-    root.setAttribute("data-tabs-selftest",
+    report("tabs-selftest",
       failures.length ? "fail " + failures.join("; ") : "pass " + lists.length + " tablists");
+    layoutSelfTest();
+  }
+
+  /* Whether the page is wider than the window (nothing may stick out at 390 px): names up to
+     three elements that reach past the right edge outside a scrolling box. */
+  function layoutSelfTest() {
+    var width = root.clientWidth;
+    var out = [];
+    if (root.scrollWidth > width) {
+      Array.prototype.forEach.call(document.body.querySelectorAll("*"), function (element) {
+        if (out.length >= 3 || element.getBoundingClientRect().right <= width + 0.5) return;
+        for (var up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+          if (getComputedStyle(up).overflowX !== "visible") return;
+        }
+        out.push(element.tagName.toLowerCase() + (element.className && element.className.baseVal === undefined ? "." + element.className.split(" ").join(".") : ""));
+      });
+    }
+    report("layout-selftest", root.scrollWidth > width
+      ? "fail page is " + root.scrollWidth + " px wide in a " + width + " px window: " + out.join(", ")
+      : "pass " + width + " px");
   }
 
   if (document.readyState === "loading") {
