@@ -7,13 +7,14 @@
 #   make asan     the library's tests under AddressSanitizer (own scratch path; not in CI)
 #   make tsan     the library's tests under ThreadSanitizer (own scratch path; not in CI)
 #   make fuzz     libFuzzer on the lesson parser and the output matcher (FUZZ_SECONDS; not in CI)
+#   make docs     DocC for Multiprocessing and LessonKit into site/docs, warnings are errors (not in CI)
 
 SWIFT ?= swift
 JOBS ?= $(shell nproc)
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test verify bench export browser-check faults asan tsan fuzz clean
+.PHONY: deps build test verify bench export browser-check docs faults asan tsan fuzz clean
 
 # tqdm goes to the python3 the runner finds on PATH (PYTHON overrides): Debian's own python3 is
 # externally managed (PEP 668: pip refuses to install into it), so it gets the distribution's
@@ -62,6 +63,20 @@ export: build
 # Headless Chromium loads every exported page, checks the tabs, writes screenshots to .build/screenshots.
 browser-check: export
 	bash .ci/browser-check.sh site
+
+# DocC catalogues of the two libraries, built for static hosting under site/docs/<Module>; the
+# site's footer links to them when they are there (export after docs). DocC pages load their
+# data with fetch, which browsers refuse from file://: serve the folder to read them
+# (python3 -m http.server -d site). About 3 minutes here, most of it the symbol-graph build.
+DOC_TARGETS := Multiprocessing LessonKit
+
+docs: deps
+	@mkdir -p site/docs
+	@for target in $(DOC_TARGETS); do \
+	  $(SWIFT) package --allow-writing-to-directory site/docs generate-documentation --target $$target \
+	    --output-path site/docs/$$target --transform-for-static-hosting --hosting-base-path docs/$$target \
+	    --warnings-as-errors || exit 1; \
+	done
 
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product mp-bench -j $(JOBS)

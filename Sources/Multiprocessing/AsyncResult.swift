@@ -1,6 +1,5 @@
 /// The result of ``Pool/applyAsync(callback:errorCallback:_:)``,
-/// ``Pool/mapAsync(_:chunkSize:callback:errorCallback:_:)`` and
-/// ``Pool/starmapAsync(_:_:chunkSize:callback:errorCallback:)``: Python's `AsyncResult`.
+/// `Pool.mapAsync` and `Pool.starmapAsync`: Python's `AsyncResult`.
 ///
 /// ```swift
 /// let pending = try pool.applyAsync { add(3, 4) }

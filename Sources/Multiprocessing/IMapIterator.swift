@@ -1,4 +1,4 @@
-/// The results of ``Pool/imap(_:chunkSize:_:)`` and ``Pool/imapUnordered(_:chunkSize:_:)``,
+/// The results of `Pool.imap` and `Pool.imapUnordered`,
 /// yielded as they become ready: Python's `IMapIterator`.
 ///
 /// Use it in a `for` loop, or call ``next(timeout:)`` to handle a failed task or a timeout.

@@ -3,7 +3,7 @@ import Glibc
 /// A pool of worker processes, like Python's `multiprocessing.Pool`.
 ///
 /// Give it closures: they run in forked worker processes, so whatever they capture is
-/// simply there. Results come back as `Codable` values, in order for ``map(_:chunkSize:_:)``.
+/// simply there. Results come back as `Codable` values, in order for `map`.
 ///
 /// ```swift
 /// try withPool(processes: 4) { pool in
@@ -203,9 +203,12 @@ public final class Pool: @unchecked Sendable {
         try map(items, chunkSize: chunkSize, f)
     }
 
-    /// Starts a ``map(_:chunkSize:_:)`` and returns at once, as Python's `map_async`.
+    /// Starts a `map` and returns at once, as Python's `map_async`.
     ///
     /// - Parameters:
+    ///   - items: The inputs; read once, at the call.
+    ///   - chunkSize: Items per task; nil picks about four chunks per worker, as Python.
+    ///   - f: The work for one item.
     ///   - callback: Called with the results when all are ready (in this process, on the
     ///     pool's handler thread: keep it short, and do not wait for other pool results in it,
     ///     since that thread delivers them).
@@ -252,6 +255,7 @@ public final class Pool: @unchecked Sendable {
     /// Starts `f` in a worker and returns at once, as Python's `apply_async`.
     ///
     /// - Parameters:
+    ///   - f: The work, run in a worker.
     ///   - callback: Called with the result (in this process, on the pool's handler thread).
     ///   - errorCallback: Called with the error instead when the task failed.
     public func applyAsync<R: Codable>(
@@ -301,7 +305,7 @@ public final class Pool: @unchecked Sendable {
         try map(items, chunkSize: chunkSize) { try f($0.0, $0.1, $0.2) }
     }
 
-    /// Starts a two-argument ``starmap(_:_:chunkSize:)`` and returns at once, as Python's `starmap_async`.
+    /// Starts a two-argument `starmap` and returns at once, as Python's `starmap_async`.
     @inlinable
     public func starmapAsync<A, B, R: Codable>(
         _ f: @escaping (A, B) throws -> R, _ items: some Sequence<(A, B)>, chunkSize: Int? = nil,
@@ -328,7 +332,10 @@ public final class Pool: @unchecked Sendable {
     /// ```swift
     /// for result in try pool.imap(0..<5, { $0 * 2 }) { print(result) }  // 0 2 4 6 8
     /// ```
-    /// - Parameter chunkSize: Items per task (default 1, as Python).
+    /// - Parameters:
+    ///   - items: The inputs; read once, at the call.
+    ///   - chunkSize: Items per task (default 1, as Python).
+    ///   - f: The work for one item.
     @inlinable
     public func imap<S: Sequence, R: Codable>(
         _ items: S, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
@@ -344,7 +351,7 @@ public final class Pool: @unchecked Sendable {
         try stream(items, chunkSize: chunkSize, ordered: true, f)
     }
 
-    /// Like ``imap(_:chunkSize:_:)``, but yields results as they complete, in any order, as
+    /// Like `imap`, but yields results as they complete, in any order, as
     /// Python's `pool.imap_unordered`.
     @inlinable
     public func imapUnordered<S: Sequence, R: Codable>(

@@ -20,8 +20,10 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
 
     /// Creates an executor with at most `maxWorkers` workers (nil: ``cpuCount()``).
     ///
-    /// - Parameter initializer: Runs once in each worker before its first task; a thrown
-    ///   error breaks the executor.
+    /// - Parameters:
+    ///   - maxWorkers: The most workers at once (nil: ``cpuCount()``).
+    ///   - initializer: Runs once in each worker before its first task; a thrown
+    ///     error breaks the executor.
     /// - Throws: ``ExecutorError/invalidMaxWorkers(_:)``, or a ``SystemError``.
     public init(maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil) throws {
         let count = maxWorkers ?? cpuCount()
@@ -72,6 +74,8 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     /// `executor.map(fn, items)`.
     ///
     /// - Parameters:
+    ///   - f: The function to apply, run in a worker.
+    ///   - items: The arguments, one call each.
     ///   - timeout: Seconds to wait for all results (nil: forever).
     ///   - chunkSize: Items per task (default 1, as Python).
     /// - Throws: The first task error (a ``WorkerError``), ``ExecutorError/timeout(seconds:)``,

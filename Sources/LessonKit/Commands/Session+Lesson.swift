@@ -4,6 +4,7 @@ extension Session {
     /// `learn-mp lesson <name>`: renders the lesson and runs each demo in place.
     ///
     /// - Parameters:
+    ///   - name: The lesson's slug, file name or number.
     ///   - run: Run the demos (`--no-run` turns it off).
     ///   - compare: Also run the Python original and the Node.js twin, with times.
     public func lesson(_ name: String, run: Bool = true, compare: Bool = false) throws -> Int32 {

@@ -15,7 +15,7 @@ extension Session {
     ///
     /// - Parameters:
     ///   - out: the site directory; nil is `<root>/site`, where the assets live.
-    ///   - force: replace files in `out` that export did not write (see ``SiteWriter``).
+    ///   - force: replace files in `out` that export did not write (see `SiteWriter`).
     public func export(to out: String? = nil, force: Bool = false) throws -> Int32 {
         let library = try library()
         for (path, problems) in library.problems.sorted(by: { $0.key < $1.key }) where !problems.isEmpty {

@@ -64,7 +64,7 @@ public struct SiteExporter: Sendable {
     /// Writes every page into `directory` (created when missing), with the hand-written
     /// ``assets`` beside them, and returns the paths written.
     ///
-    /// Nothing already there is lost: see ``SiteWriter`` for the rules (temporary file and
+    /// Nothing already there is lost: see `SiteWriter` for the rules (temporary file and
     /// rename, never over a file export reads from, only over files export wrote unless
     /// `force`). Every check runs before the first file is written.
     ///

@@ -159,7 +159,7 @@ public struct CodeBlock: Sendable, Equatable {
     }
 }
 
-/// A file the sample's programs find in their working directory (```` ```file name=data.txt ````).
+/// A file the sample's programs find in their working directory (a fence whose info string is `file name=data.txt`).
 public struct InputFile: Sendable, Equatable, Codable {
     /// The file name, relative to the working directory (no `..`).
     public var name: String
@@ -174,7 +174,7 @@ public struct InputFile: Sendable, Equatable, Codable {
 }
 
 /// The expected output of a demo
-/// (```` ```output demo=<slug> [timeout=N] [exit=N] [min-time=S] ````).
+/// (a fence whose info string is `output demo=<slug> [timeout=N] [exit=N] [min-time=S]`).
 public struct ExpectedOutput: Sendable, Equatable {
     /// The expected text, in the expected-output language (see ``OutputPattern``).
     public var text: String

@@ -43,7 +43,9 @@ public struct DemoBuilder: Sendable {
 
     /// Builds every stale demo of `slugs`, one `swift build` at a time.
     ///
-    /// - Parameter log: receives `Building demo-x (reason)…` lines.
+    /// - Parameters:
+    ///   - slugs: the demos to build when stale.
+    ///   - log: receives `Building demo-x (reason)…` lines.
     /// - Returns: the build failures: slug → compiler output.
     public func buildStale(_ slugs: [String], log: (String) -> Void) -> [String: String] {
         var failures: [String: String] = [:]

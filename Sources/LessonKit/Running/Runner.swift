@@ -20,7 +20,9 @@ public enum Runner {
 
     /// Runs `job` and checks its output.
     ///
-    /// - Parameter onOutput: receives the program's standard output as it arrives.
+    /// - Parameters:
+    ///   - job: the program to run and what it must print.
+    ///   - onOutput: receives the program's standard output as it arrives.
     public static func run(_ job: RunJob, onOutput: ((String) -> Void)? = nil) -> RunResult {
         let scratch: String
         do {

@@ -84,7 +84,9 @@ public struct SpawnResult: Sendable, Codable, Equatable {
 public enum Spawn {
     /// Runs `request` to completion.
     ///
-    /// - Parameter onOutput: called with each chunk of standard output as it arrives.
+    /// - Parameters:
+    ///   - request: the program, its arguments, environment and limits.
+    ///   - onOutput: called with each chunk of standard output as it arrives.
     public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil) -> SpawnResult {
         let started = monotonicSeconds()
         func failure(_ reason: String) -> SpawnResult {

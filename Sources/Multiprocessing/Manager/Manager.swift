@@ -4,7 +4,7 @@ import Glibc
 /// Python's `multiprocessing.Manager()` (a `SyncManager`).
 ///
 /// `Manager()` forks a server process that holds the objects. Each factory (``dict(_:_:name:)``,
-/// ``list(_:name:)``, ``lock(name:)``, ``queue(_:maxSize:name:)``, ...) creates an object there and
+/// `list`, ``lock(name:)``, ``queue(_:maxSize:name:)``, ...) creates an object there and
 /// returns a proxy that forwards every operation to it over a socket. Proxies work in this
 /// process and in every child or grandchild, forked before or after the proxy was made: each
 /// process and thread opens its own authenticated connection on first use.
@@ -192,6 +192,8 @@ public final class Manager: @unchecked Sendable {
     /// A shared dictionary (Python's `manager.dict()`).
     ///
     /// - Parameters:
+    ///   - keyType: The key type, when the call does not show it.
+    ///   - valueType: The value type, when the call does not show it.
     ///   - name: Registers the dictionary under this name, or returns the proxy of the one
     ///     already registered: how a client from ``connect(address:authKey:)`` finds it.
     public func dict<Key: Codable & Hashable, Value: Codable>(

@@ -10,6 +10,7 @@ public struct QueueProxy<Element: Codable>: Sendable {
     /// Adds `item`, waiting while a bounded queue is full.
     ///
     /// - Parameters:
+    ///   - item: the value to add.
     ///   - block: false fails at once when the queue is full (Python's `put_nowait`).
     ///   - timeout: seconds to wait; nil waits forever.
     /// - Throws: ``ManagerError/queueFull`` when no room came in time.

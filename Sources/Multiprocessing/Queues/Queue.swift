@@ -14,7 +14,7 @@ import Synchronization
 /// ```
 ///
 /// **Difference from Python.** Python's `put` hands the item to a background feeder thread
-/// and returns at once; ours encodes it (``BinaryCodec``-style binary `Codable`) straight
+/// and returns at once; ours encodes it (the library's compact binary `Codable` encoding) straight
 /// into a ring buffer in shared memory, so when `put` returns the item is already visible to
 /// every process and there is nothing to flush (no `join_thread()` / `cancel_join_thread()`).
 /// An unbounded queue (`maxSize` 0) is a 16 MiB ring whose pages are mapped lazily; `put`
@@ -48,6 +48,7 @@ public class Queue<Element: Codable>: @unchecked Sendable {
     /// Puts `item` at the end of the queue.
     ///
     /// - Parameters:
+    ///   - item: the value to send.
     ///   - block: when false, fail at once if there is no room.
     ///   - timeout: seconds to wait for room at most (nil: forever); ignored when `block` is false.
     /// - Throws: ``QueueError/full`` when there was no room in time, ``QueueError/closed``

@@ -22,7 +22,9 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
 
     /// Creates a shared array holding a copy of `values`.
     ///
-    /// - Parameter lock: when false, element accesses do not lock (Python's `lock=False`).
+    /// - Parameters:
+    ///   - values: the initial elements; their number is the array's fixed count.
+    ///   - lock: when false, element accesses do not lock (Python's `lock=False`).
     public init(_ values: [T], lock: Bool = true) throws {
         count = values.count
         region = try SharedRegion(size: FutexMutex.byteCount + 64 + Swift.max(1, values.count) * MemoryLayout<T>.stride)
