@@ -88,7 +88,8 @@
   }
 
   /* The best entries for `query`: every whitespace-separated term must occur; a term in the
-     heading counts most, then in the lesson title, then each occurrence in prose and code. */
+     heading counts most, then each occurrence in the prose, then the lesson's title and each
+     occurrence in code. */
   function search(query) {
     var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (!terms.length || !index) return [];
@@ -103,8 +104,8 @@
       var entry = index.entries[i];
       var score = 0;
       var all = terms.every(function (term) {
-        var s = (entry.headingLower.indexOf(term) >= 0 ? 10 : 0) + (entry.lessonLower.indexOf(term) >= 0 ? 6 : 0)
-          + 2 * occurrences(entry.textLower, term) + occurrences(entry.codeLower, term);
+        var s = (entry.headingLower.indexOf(term) >= 0 ? 10 : 0) + (entry.lessonLower.indexOf(term) >= 0 ? 2 : 0)
+          + 3 * occurrences(entry.textLower, term) + occurrences(entry.codeLower, term);
         score += s;
         return s > 0;
       });
