@@ -179,6 +179,18 @@ import Testing
         #expect(lastLine(result.stdout) == "\(lesson.demos.count * 3) passed, 0 failed")
     }
 
+    @Test func exportErrorsAreOneReadableLine() throws {
+        // The scratch workspace has no site/ assets: export stops before writing anything.
+        let out = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e-out")
+        defer { FileSystem.removeTree(out) }
+        let outcome = try learnMP(["export", "--out", out + "/site"], lessons: "good")
+        #expect(outcome.code == 2)
+        #expect(outcome.stderr.hasPrefix("error: cannot read "), "\(outcome.stderr)")
+        #expect(outcome.stderr.hasSuffix("/site/style.css: it does not exist (or a folder on the way does not)\n"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("NSCocoaErrorDomain"))
+        #expect(FileSystem.list(out).isEmpty, "nothing written")
+    }
+
     @Test func helpHasExamples() throws {
         for command in ["list", "lesson", "run", "verify", "sync"] {
             let outcome = try learnMP([command, "--help"], lessons: "good")

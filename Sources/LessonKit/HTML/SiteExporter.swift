@@ -11,10 +11,12 @@ public struct SitePage: Sendable, Equatable {
 }
 
 /// Builds the static site: `index.html` and one page per lesson under `lessons/`, linking the
-/// hand-written `style.css` and `tabs.js` that live in the site directory.
+/// hand-written ``assets`` (`style.css`, `tabs.js`, `search.js`) that live in the site
+/// directory, and the search index (`search-index.js`, see `SearchIndex`).
 ///
-/// Pages are self-contained apart from those two files: no CDN, no external fonts, no
-/// network. They work from `file://` and without JavaScript.
+/// Pages are self-contained apart from those files: no CDN, no external fonts, no network.
+/// They work from `file://` and without JavaScript (search then hides its box). Interface
+/// text is in each lesson's language (``Lesson/language``).
 ///
 /// ```swift
 /// let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))

@@ -8,15 +8,26 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
     public var path: String
     /// The errno value.
     public var errno: Int32
+    /// What was wrong and the fix, when more is known than the errno says.
+    public var reason: String?
 
-    /// `cannot write site/style.css: it is a directory`: the attempt, the path, and the reason
-    /// in words (the system's own message for the less common errors).
-    public var description: String {
-        "cannot \(operation) \(path): \(reason)"
+    /// Creates the error.
+    public init(operation: String, path: String, errno: Int32, reason: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.reason = reason
     }
 
-    /// Why, in words a reader acts on.
-    public var reason: String {
+    /// `cannot write site/style.css: it is a directory`: the attempt, the path, and why in
+    /// words a reader acts on.
+    public var description: String {
+        if let reason { return "cannot \(operation) \(path): \(reason)." }
+        return "cannot \(operation) \(path): \(Self.describe(errno))"
+    }
+
+    /// The common errors in plain words; the system's message for the rest.
+    static func describe(_ errno: Int32) -> String {
         switch errno {
         case EISDIR: "it is a directory"
         case ENOTDIR: "a part of the path is a file, not a directory"
