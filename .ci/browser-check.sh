@@ -11,7 +11,8 @@
 #   - tabs that do not switch (tabs.js `?selftest` clicks every tab, presses the arrow keys);
 #   - a search that does not find 进程池 and imap_unordered, or does not answer the keyboard
 #     (search.js `?selftest`);
-#   - a page wider than a 390 px window (tabs.js `?selftest` measures it there).
+#   - a page wider than a 390 px window (tabs.js `?selftest` measures it there), or a table
+#     cell narrower than five characters at 1280 px.
 # Screenshots go to .build/screenshots/: every page at 390 and 1280 px, in dark mode the index
 # and the first page with samples at both widths, and that page with JavaScript off.
 set -uo pipefail
@@ -109,6 +110,15 @@ for page in "${pages[@]}"; do
     "") fail "$page: no layout measurement (data-layout-selftest)" ;;
     *) fail "$page: layout at 390 px: $layout" ;;
   esac
+  # Tables on a wide screen: no column squeezed to a few characters a line.
+  if grep -q '<table' "$page"; then
+    wide="$(timeout 60 "$browser" "${flags[@]}" --window-size=1280,900 --virtual-time-budget=3000 --dump-dom "$url?selftest" 2>/dev/null)"
+    columns="$(attribute columns-selftest "$wide")"
+    case "$columns" in
+      pass*) layout="$layout; columns $columns" ;;
+      *) fail "$page: table columns at 1280 px: ${columns:-not measured}" ;;
+    esac
+  fi
   [ "$failures" -eq "$before" ] && echo "ok   $page: tabs $tabs; search $search; layout $layout"
   if [ -z "$first_with_samples" ] && [ "$samples" -gt 0 ]; then first_with_samples="$page"; fi
 done

@@ -5,7 +5,8 @@
  * and is remembered for the next page. Code samples get a "Copy" button, labelled in the page's language.
  * `?selftest` in the page address exercises every tab list and writes the result to
  * <html data-tabs-selftest="pass ..."> for the headless browser check, and whether the page
- * fits the window to <html data-layout-selftest="...">.
+ * fits the window to <html data-layout-selftest="...">, and whether every table cell with text
+ * is at least five characters wide to <html data-columns-selftest="...">.
  */
 (function () {
   "use strict";
@@ -200,6 +201,17 @@
     }
     report("layout-selftest", root.scrollWidth > width
       ? "fail page is " + root.scrollWidth + " px wide in a " + width + " px window: " + out.join(", ")
+      : "pass " + width + " px");
+    // No table column squeezed under five characters a line.
+    var narrow = [];
+    document.querySelectorAll("th, td").forEach(function (cell) {
+      var style = getComputedStyle(cell);
+      var inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (cell.textContent.trim().length > 5 && inner < 5 * parseFloat(style.fontSize)) {
+        narrow.push(cell.textContent.trim().slice(0, 12) + " (" + Math.round(inner) + " px)");
+      }
+    });
+    report("columns-selftest", narrow.length ? "fail " + narrow.length + " cells narrower than 5 characters: " + narrow.slice(0, 3).join(", ")
       : "pass " + width + " px");
   }
 
