@@ -45,10 +45,10 @@ public struct Session {
     /// The report of one failed run: problems, diff, captures and standard error.
     public func failureReport(_ result: RunResult) -> String {
         var out = ""
-        for problem in result.problems { out += "  " + style.red(problem) + "\n" }
+        for problem in result.problems { out += "  " + style.red(visibleControls(problem)) + "\n" }
         if !result.diff.isEmpty {
             for line in result.diff.trimmingTrailingNewlines.split(separator: "\n", omittingEmptySubsequences: false) {
-                let text = String(line)
+                let text = visibleControls(String(line))
                 let colored = text.hasPrefix("+") && !text.hasPrefix("+++") ? style.green(text)
                     : text.hasPrefix("-") && !text.hasPrefix("---") ? style.red(text)
                     : text.hasPrefix("@@") ? style.cyan(text) : text
@@ -57,11 +57,11 @@ public struct Session {
         }
         if result.diff.isEmpty, !result.passed, !result.spawn.stdout.isEmpty {
             out += "  stdout (last lines):\n"
-            for line in lastLines(result.spawn.stdout, 10) { out += "    " + line + "\n" }
+            for line in lastLines(result.spawn.stdout, 10) { out += "    " + visibleControls(line) + "\n" }
         }
         if !result.spawn.stderr.isEmpty {
             out += "  stderr:\n"
-            for line in lastLines(result.spawn.stderr, 20) { out += "    " + line + "\n" }
+            for line in lastLines(result.spawn.stderr, 20) { out += "    " + visibleControls(line) + "\n" }
         }
         return out
     }

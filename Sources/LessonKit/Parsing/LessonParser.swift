@@ -237,10 +237,10 @@ private struct Builder {
         let line = block.line
         var output = ExpectedOutput(text: block.code, line: line)
         if let value = info.options["timeout"] {
-            if let seconds = Double(value), seconds > 0 {
+            if let seconds = positiveNumber(value) {
                 output.timeout = seconds
             } else {
-                problems.append(.badOption(file: path, line: line, option: "timeout=\(value)", reason: "expected a number of seconds > 0, e.g. timeout=10"))
+                problems.append(.badOption(file: path, line: line, option: "timeout=\(value)", reason: "expected a finite number of seconds > 0, e.g. timeout=10"))
             }
         }
         if let value = info.options["exit"] {
@@ -251,10 +251,10 @@ private struct Builder {
             }
         }
         if let value = info.options["min-time"] {
-            if let seconds = Double(value), seconds > 0, seconds.isFinite {
+            if let seconds = positiveNumber(value) {
                 output.minimumSeconds = seconds
             } else {
-                problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, > 0, e.g. min-time=2.8"))
+                problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, a finite number > 0, e.g. min-time=2.8"))
             }
         }
         let known: Set<String> = ["demo", "timeout", "exit", "min-time"]
