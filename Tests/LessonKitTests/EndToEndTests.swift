@@ -14,7 +14,7 @@ import Testing
     }
 
     /// Makes a scratch workspace and runs `learn-mp <arguments> --root … --lessons … --build-path …`.
-    func learnMP(_ arguments: [String], lessons: String, marker: String = "0") throws -> Outcome {
+    func learnMP(_ arguments: [String], lessons: String, marker: String = "0", seedResults: String? = nil) throws -> Outcome {
         #expect(FileSystem.exists(Self.learnMP), "build learn-mp first (swift build)")
         let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
         defer { FileSystem.removeTree(root) }
@@ -24,6 +24,10 @@ import Testing
         try writeScript("echo \"Main process PID: $$\"\necho \"Worker A, Parent PID: $$\"\n", to: bin + "demo-greet")
         try writeScript("echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n", to: bin + "demo-hang")
         try writeScript("yes y\n", to: bin + "demo-flood")
+        if let seedResults {
+            try FileSystem.makeDirectories(root + "/build/learn-mp")
+            try FileSystem.writeText(seedResults, to: root + "/build/learn-mp/results.json")
+        }
         let lessonsPath = lessons.hasPrefix("/") ? lessons : fixtures + "/lessons/" + lessons
         let request = SpawnRequest(executable: Self.learnMP,
                                    arguments: arguments + ["--root", root, "--lessons", lessonsPath, "--build-path", root + "/build"],

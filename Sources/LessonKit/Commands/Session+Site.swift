@@ -20,7 +20,7 @@ extension Session {
             writeError(style.yellow("warning: ") + "\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s") (see learn-mp verify)\n")
         }
         let directory = out.map(FileSystem.absolute) ?? workspace.root + "/site"
-        let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
+        let exporter = SiteExporter(lessons: library.lessons, results: loadResults())
         let written = try exporter.export(to: directory, assets: workspace.root + "/site")
         let pages = written.filter { $0.hasSuffix(".html") }.count
         let ran = library.lessons.flatMap(\.demos).compactMap(\.demo).filter { exporter.results?.record(demo: $0) != nil }.count

@@ -74,8 +74,19 @@ public struct Session {
     /// Adds `results` to the results file (one read and one write; none when nothing ran).
     func record(_ results: [RunResult]) {
         guard !results.isEmpty else { return }
-        var store = ResultStore(path: workspace.resultsFile)
+        var store = loadResults()
         store.record(results)
-        store.save()
+        do {
+            try store.save()
+        } catch {
+            writeError(style.yellow("warning: ") + "the results were not saved: \(error)\n")
+        }
+    }
+
+    /// The results file, with a warning when it had to be set aside.
+    func loadResults() -> ResultStore {
+        let store = ResultStore(path: workspace.resultsFile)
+        if let notice = store.notice { writeError(style.yellow("warning: ") + notice + "\n") }
+        return store
     }
 }

@@ -84,6 +84,13 @@ public enum FileSystem {
     nonisolated(unsafe) private static var temporaryCount = 0
     private static let temporaryCounter = Lock()
 
+    /// Renames `path` to `newPath` (replacing what is there).
+    public static func rename(_ path: String, to newPath: String) throws(FileError) {
+        if case .failure(let error) = system_rename(path, newPath) {
+            throw FileError(operation: "rename", path: path, errno: error.errno)
+        }
+    }
+
     /// Whether something exists at `path`.
     public static func exists(_ path: String) -> Bool { system_exists(path) }
 
