@@ -50,7 +50,7 @@ public enum LessonParser {
     /// - Throws: ``LessonProblems`` when the file has problems, or a ``FileError`` when it
     ///   cannot be read.
     public static func parse(contentsOf path: String) throws -> Lesson {
-        let text = try FileSystem.readText(path)
+        let text = try FileSystem.readUTF8(path)
         let (lesson, problems) = parse(text, path: path)
         if !problems.isEmpty { throw LessonProblems(problems) }
         return lesson
