@@ -18,6 +18,9 @@ public enum LessonParser {
         // A file saved with Windows line ends reads as the same lesson ("\r\n" is one Character).
         let text = text.contains("\r\n") ? text.split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") : text
         let (number, slug) = lessonName(fromPath: path)
+        if let tooLarge = LessonSize.check(text, path: path) {
+            return (Lesson(number: number, slug: slug, path: path, title: slug, description: "", sections: []), [tooLarge])
+        }
         var problems: [LessonError] = []
         var title = slug
         var description = ""
