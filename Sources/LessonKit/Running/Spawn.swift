@@ -65,7 +65,7 @@ public struct SpawnResult: Sendable, Codable, Equatable {
     public var stderr: String
     /// How it ended (after a timeout or flood: killed by `SIGKILL`).
     public var termination: Termination
-    /// Wall-clock seconds from start to end.
+    /// Wall-clock seconds from start to the program's end (not counting the clean-up after it).
     public var seconds: Double
     /// It was still running at the time limit.
     public var timedOut: Bool
@@ -208,7 +208,7 @@ public enum Spawn {
         if out.count > request.outputLimit { out.removeLast(out.count - request.outputLimit) }
         if err.count > request.outputLimit { err.removeLast(err.count - request.outputLimit) }
         return SpawnResult(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                           termination: termination, seconds: system_monotonicSeconds() - started, timedOut: timedOut,
+                           termination: termination, seconds: (exitedAt ?? system_monotonicSeconds()) - started, timedOut: timedOut,
                            flooded: flooded, leftRunning: leftRunning)
     }
 
