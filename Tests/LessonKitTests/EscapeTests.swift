@@ -10,15 +10,6 @@ import Testing
                                timeout: timeout))
     }
 
-    /// Waits up to `seconds` for no process with `marker` in its command line.
-    func gone(_ marker: String, within seconds: Double = 3) -> Bool {
-        let end = monotonicSeconds() + seconds
-        while processRunning(withMarker: marker) {
-            if monotonicSeconds() > end { return false }
-            usleep(20_000)
-        }
-        return true
-    }
 
     @Test func aGrandchildInItsOwnSessionIsKilledAndReported() {
         let marker = "\(randomTag()).5"
@@ -26,14 +17,14 @@ import Testing
         #expect(result.termination == .exited(0))
         #expect(result.leftRunning.count == 1, "\(result.leftRunning)")
         #expect(result.leftRunning.first?.contains("own session") == true, "\(result.leftRunning)")
-        #expect(gone("time.sleep(\(marker))", within: 0.5), "killed before the run returned")
+        #expect(processGone(withMarker: "time.sleep(\(marker))", within: 0.5), "killed before the run returned")
     }
 
     @Test func aGrandchildInItsOwnProcessGroupIsKilled() {
         let marker = "\(randomTag()).5"
         let result = sh("python3 -c 'import os, time; os.setpgid(0, 0); time.sleep(\(marker))' >/dev/null 2>&1 & sleep 0.3; echo done")
         #expect(result.leftRunning.count == 1, "\(result.leftRunning)")
-        #expect(gone("time.sleep(\(marker))", within: 0.5))
+        #expect(processGone(withMarker: "time.sleep(\(marker))", within: 0.5))
     }
 
     /// The classic daemon: fork, setsid, fork again, the middle process exits at once, so the
@@ -44,14 +35,14 @@ import Testing
         let result = Spawn.run(SpawnRequest(executable: "python3", arguments: ["-c", daemon], environment: Runner.environment(trace: nil), timeout: 10))
         #expect(result.stdout == "parent done\n")
         #expect(result.leftRunning.count == 1, "\(result.leftRunning)")
-        #expect(gone("time.sleep(\(marker))", within: 0.5))
+        #expect(processGone(withMarker: "time.sleep(\(marker))", within: 0.5))
     }
 
     @Test func aHangingProgramsEscapedGrandchildIsKilled() {
         let marker = "\(randomTag()).5"
         let result = sh("python3 -c 'import os, time; os.setsid(); time.sleep(\(marker))' >/dev/null 2>&1 & exec sleep \(marker)", timeout: 0.8)
         #expect(result.timedOut)
-        #expect(gone(String(marker), within: 0.5))
+        #expect(processGone(withMarker: String(marker), within: 0.5))
     }
 
     @Test func helpersThatFinishInTimeAreNotReported() {
@@ -71,6 +62,6 @@ import Testing
         #expect(!result.passed)
         #expect(result.problems.first?.hasPrefix("left running: 1 process it started outlived it and was killed") == true, "\(result.problems)")
         #expect(result.problems.first?.contains("sleep") == true)
-        #expect(gone("sleep \(marker)", within: 0.5))
+        #expect(processGone(withMarker: "sleep \(marker)", within: 0.5))
     }
 }

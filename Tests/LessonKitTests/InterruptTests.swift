@@ -48,37 +48,18 @@ import Testing
         return result.stdout + result.stderr
     }
 
-    func gone(_ marker: String, within seconds: Double = 3) -> Bool {
-        let end = monotonicSeconds() + seconds
-        while processRunning(withMarker: marker) {
-            if monotonicSeconds() > end { return false }
-            usleep(20_000)
-        }
-        return true
-    }
 
-    @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
-    func verifyInterruptedLeavesNoTemporaryDirectory(signal: Int32) throws {
+    /// `verify` (the demo in a runner process of the pool) and `run` (in learn-mp itself).
+    @Test(arguments: [["verify", "all"], ["run", "hang"]], [SIGTERM, SIGHUP, SIGINT])
+    func anInterruptLeavesNoTemporaryDirectory(arguments: [String], signal: Int32) throws {
         let marker = "\(randomTag()).25"
         let root = try workspace(marker: marker)
         defer { FileSystem.removeTree(root) }
-        let report = interrupt(["verify", "all"], root: root, marker: marker, signal: signal)
+        let report = interrupt(arguments, root: root, marker: marker, signal: signal)
         #expect(report.contains("demo started"), "\(report)")
         #expect(report.contains("status -\(signal)"), "\(report)")
         #expect(FileSystem.list(root + "/tmp") == [], "left behind: \(FileSystem.list(root + "/tmp"))")
-        #expect(gone("sleep \(marker)"))
-    }
-
-    @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
-    func runInterruptedLeavesNoTemporaryDirectory(signal: Int32) throws {
-        let marker = "\(randomTag()).25"
-        let root = try workspace(marker: marker)
-        defer { FileSystem.removeTree(root) }
-        let report = interrupt(["run", "hang"], root: root, marker: marker, signal: signal)
-        #expect(report.contains("demo started"), "\(report)")
-        #expect(report.contains("status -\(signal)"), "\(report)")
-        #expect(FileSystem.list(root + "/tmp") == [], "left behind: \(FileSystem.list(root + "/tmp"))")
-        #expect(gone("sleep \(marker)"))
+        #expect(processGone(withMarker: "sleep \(marker)"))
     }
 
     /// SIGKILL cannot be handled: the demo goes because its parent-death signal fires.
@@ -90,6 +71,6 @@ import Testing
         let report = interrupt(arguments, root: root, marker: marker, signal: SIGKILL)
         #expect(report.contains("demo started"), "\(report)")
         #expect(report.contains("status -9"), "\(report)")
-        #expect(gone("sleep \(marker)"), "the demo outlived learn-mp")
+        #expect(processGone(withMarker: "sleep \(marker)"), "the demo outlived learn-mp")
     }
 }

@@ -36,5 +36,15 @@ func processRunning(withMarker marker: String) -> Bool {
     return false
 }
 
+/// Waits up to `seconds` until no process with `marker` in its command line is running.
+func processGone(withMarker marker: String, within seconds: Double = 3) -> Bool {
+    let end = monotonicSeconds() + seconds
+    while processRunning(withMarker: marker) {
+        if monotonicSeconds() > end { return false }
+        usleep(20_000)
+    }
+    return true
+}
+
 /// A random number for markers and names.
 func randomTag() -> Int { Int.random(in: 100_000...999_999) }
