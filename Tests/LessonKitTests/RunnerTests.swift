@@ -74,6 +74,12 @@ import Testing
         }
     }
 
+    @Test func aProgramNotInPATHIsReportedWithoutRunningAnything() {
+        let result = Spawn.run(SpawnRequest(executable: "learn-mp-no-such-program-\(randomTag())", environment: ["PATH": "/usr/bin:/bin"]))
+        guard case .failedToStart(let reason) = result.termination else { Issue.record("\(result.termination)"); return }
+        #expect(reason.hasSuffix(": not found in PATH"), "\(reason)")
+    }
+
     @Test func leavesNoZombies() {
         for _ in 0..<5 { _ = sh("true") }
         var status: Int32 = 0

@@ -117,9 +117,13 @@ public enum Spawn {
         let environment = request.environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
             ?? system_environment()
         let search = request.environment.map { $0["PATH"] } ?? system_environmentValue("PATH")
+        guard let executable = resolve(request.executable, path: search ?? "/usr/bin:/bin") else {
+            system_close(out.read); system_close(out.write); system_close(err.read); system_close(err.write)
+            return failure("\(request.executable): not found in PATH")
+        }
         system_holdChildSubreaper(true)
         defer { system_holdChildSubreaper(false) }
-        let spawned = system_spawn(path: resolve(request.executable, path: search ?? "/usr/bin:/bin"),
+        let spawned = system_spawn(path: executable,
                                    arguments: [request.executable] + request.arguments, environment: environment,
                                    directory: request.directory, stdout: out.write, stderr: err.write)
         system_close(out.write)
@@ -138,15 +142,15 @@ public enum Spawn {
                        bootStarted: bootStarted, onOutput: onOutput)
     }
 
-    /// `name` looked up in `path` (`:`-separated) when it has no `/`; unchanged when not found
-    /// (exec then reports it missing).
-    static func resolve(_ name: String, path: String) -> String {
+    /// `name` itself when it has a `/`, else the first executable file of that name in `path`
+    /// (`:`-separated), or nil.
+    static func resolve(_ name: String, path: String) -> String? {
         guard !name.contains("/") else { return name }
         for directory in path.split(separator: ":") {
             let candidate = "\(directory.isEmpty ? "." : String(directory))/\(name)"
             if let info = system_stat(candidate), (info.st_mode & S_IFMT) == S_IFREG, info.st_mode & 0o111 != 0 { return candidate }
         }
-        return name
+        return nil
     }
 
     /// Reads both pipes until the program ends, hangs or floods; kills what is left; reaps.
