@@ -54,7 +54,7 @@ extension Session {
             if check {
                 writeOut("\(lesson.path): out of date: \(names)\n")
             } else {
-                try FileSystem.writeBytes(bytes, to: file)
+                try FileSystem.writeBytes(bytes, to: file, durable: true)
                 writeOut("\(lesson.path): updated \(names)\n")
             }
         }

@@ -95,6 +95,6 @@ public struct ResultStore: Sendable {
     public func save() throws {
         guard !unreadable else { return }
         if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }
-        try FileSystem.writeText(ResultCoding.encode(entries), to: path)
+        try FileSystem.writeText(ResultCoding.encode(entries), to: path, durable: true)
     }
 }

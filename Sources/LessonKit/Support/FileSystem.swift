@@ -40,16 +40,19 @@ public enum FileSystem {
         }
     }
 
-    /// Writes `text` to `path`, replacing it (see ``writeBytes(_:to:)``).
-    public static func writeText(_ text: String, to path: String) throws(FileError) {
-        try writeBytes(Array(text.utf8), to: path)
+    /// Writes `text` to `path`, replacing it (see ``writeBytes(_:to:durable:)``).
+    public static func writeText(_ text: String, to path: String, durable: Bool = false) throws(FileError) {
+        try writeBytes(Array(text.utf8), to: path, durable: durable)
     }
 
     /// Replaces the file at `path` with `bytes` as one step: they are written to a temporary
-    /// file in the same directory, flushed to disk and renamed over `path`, so a reader sees
+    /// file in the same directory and renamed over `path`, so a reader sees
     /// the old file or the new one, never a part. An existing file's permissions are kept
     /// (a new file gets 0644). On failure `path` is unchanged and the temporary file removed.
-    public static func writeBytes(_ bytes: [UInt8], to path: String) throws(FileError) {
+    ///
+    /// - Parameter durable: flush the bytes to disk before the rename (files a user keeps: a
+    ///   lesson, the results), so a crash leaves the old file or the new one.
+    public static func writeBytes(_ bytes: [UInt8], to path: String, durable: Bool = false) throws(FileError) {
         let mode = system_stat(path).map { $0.st_mode & 0o7777 } ?? 0o644
         let temporary = temporaryName(for: path)
         let fd: Int32
@@ -59,7 +62,7 @@ public enum FileSystem {
         }
         let written = bytes.withUnsafeBytes { system_writeAll(fd, $0) }
             .flatMap { system_fchmod(fd, mode) }
-            .flatMap { system_fsync(fd) }
+            .flatMap { durable ? system_fsync(fd) : .success(()) }
         system_close(fd)
         let renamed = written.flatMap { system_rename(temporary, path) }
         if case .failure(let error) = renamed {
