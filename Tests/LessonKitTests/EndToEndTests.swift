@@ -112,14 +112,8 @@ import Testing
 
     @Test func terminatingLearnMPKillsTheRunningDemo() throws {
         let marker = "\(randomTag()).125"
-        let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
+        let root = try hangWorkspace(script: "echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n")
         defer { FileSystem.removeTree(root) }
-        try copyTree(fixtures + "/workspace", to: root)
-        try FileSystem.makeDirectories(root + "/build/debug")
-        try writeScript("echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n", to: root + "/build/debug/demo-hang")
-        let lesson = try FileSystem.readText(fixtures + "/lessons/hang/01-hang.md").replacing("timeout=1", with: "timeout=30")
-        try FileSystem.makeDirectories(root + "/lessons")
-        try FileSystem.writeText(lesson, to: root + "/lessons/01-hang.md")
         // The demo runs in a runner process of the pool, in its own process group: SIGTERM to
         // learn-mp alone must still take it down.
         let script = "\(Self.learnMP) verify all --root \(root) --build-path \(root)/build & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo rc=$?"
