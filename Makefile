@@ -100,8 +100,10 @@ tsan: deps
 	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS=die_after_fork=0:halt_on_error=1 \
 	  $(SWIFT) test --skip-build --no-parallel --scratch-path .build-tsan --filter $(SANITIZED_TESTS)
 
-# libFuzzer on the lesson parser and the output matcher, seeded from the test corpus. The
-# harness target exists only with LEARN_MP_FUZZ=1 (it has no main; libFuzzer brings one).
+# libFuzzer on the lesson parser and the output matcher, seeded from the test corpus and a long
+# paragraph of the kind cmark-gfm is slow on (inputs up to 64 KiB, so the size limits and the
+# parser's cost on long inputs are exercised). The harness target exists only with
+# LEARN_MP_FUZZ=1 (it has no main; libFuzzer brings one).
 FUZZ_SECONDS ?= 180
 FUZZ_CORPUS := Tests/LessonKitTests/Corpus
 
@@ -109,8 +111,9 @@ fuzz: deps
 	LEARN_MP_FUZZ=1 $(SWIFT) build --product lesson-fuzz -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz -j $(JOBS)
 	@mkdir -p .build-fuzz/seeds .build-fuzz/found
 	@for f in $(FUZZ_CORPUS)/lessons/*.md; do { printf '\000'; cat "$$f"; } > .build-fuzz/seeds/$$(basename "$$f"); done
+	@{ printf '\000---\ntitle: T\n---\n\n'; i=0; while [ $$i -lt 2500 ]; do printf '**b** and [l](http://x)\n'; i=$$((i+1)); done; } > .build-fuzz/seeds/long-paragraph.md
 	@for f in $(FUZZ_CORPUS)/patterns/*.txt; do { printf '\001'; sed '1d;/^=== actual$$/,$$d' "$$f"; printf '\000'; sed '1,/^=== actual$$/d' "$$f"; } > .build-fuzz/seeds/$$(basename "$$f"); done
-	ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/lesson-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4096 \
+	ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/lesson-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=65536 \
 	  -artifact_prefix=.build-fuzz/ .build-fuzz/found .build-fuzz/seeds
 
 clean:

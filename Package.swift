@@ -56,10 +56,12 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        .target(name: "CLessonKit"),
         .target(
             name: "LessonKit",
             dependencies: [
                 "CCmark",
+                "CLessonKit",
                 "Multiprocessing",
                 .product(name: "Yams", package: "Yams"),
             ]

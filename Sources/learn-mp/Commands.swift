@@ -111,6 +111,9 @@ struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy each demo's source (Sources/Demos/<slug>/main.swift) into its lesson's swift block.",
         discussion: """
+        Only the lines of blocks that differ change; line ends (CRLF too) and every other byte stay. \
+        A lesson with problems (an unclosed fence) or that is not UTF-8 is left untouched and reported.
+
         Examples:
           learn-mp sync            # rewrite the lessons
           learn-mp sync --check    # only report blocks that differ (exit code 1 if any)

@@ -14,7 +14,7 @@ import Testing
     }
 
     /// Makes a scratch workspace and runs `learn-mp <arguments> --root … --lessons … --build-path …`.
-    func learnMP(_ arguments: [String], lessons: String, marker: String = "0") throws -> Outcome {
+    func learnMP(_ arguments: [String], lessons: String, marker: String = "0", seedResults: String? = nil) throws -> Outcome {
         #expect(FileSystem.exists(Self.learnMP), "build learn-mp first (swift build)")
         let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
         defer { FileSystem.removeTree(root) }
@@ -24,6 +24,10 @@ import Testing
         try writeScript("echo \"Main process PID: $$\"\necho \"Worker A, Parent PID: $$\"\n", to: bin + "demo-greet")
         try writeScript("echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n", to: bin + "demo-hang")
         try writeScript("yes y\n", to: bin + "demo-flood")
+        if let seedResults {
+            try FileSystem.makeDirectories(root + "/build/learn-mp")
+            try FileSystem.writeText(seedResults, to: root + "/build/learn-mp/results.json")
+        }
         let lessonsPath = lessons.hasPrefix("/") ? lessons : fixtures + "/lessons/" + lessons
         let request = SpawnRequest(executable: Self.learnMP,
                                    arguments: arguments + ["--root", root, "--lessons", lessonsPath, "--build-path", root + "/build"],
@@ -108,14 +112,8 @@ import Testing
 
     @Test func terminatingLearnMPKillsTheRunningDemo() throws {
         let marker = "\(randomTag()).125"
-        let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
+        let root = try hangWorkspace(script: "echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n")
         defer { FileSystem.removeTree(root) }
-        try copyTree(fixtures + "/workspace", to: root)
-        try FileSystem.makeDirectories(root + "/build/debug")
-        try writeScript("echo 'waiting forever'\nsleep \(marker) &\nsleep \(marker)\n", to: root + "/build/debug/demo-hang")
-        let lesson = try FileSystem.readText(fixtures + "/lessons/hang/01-hang.md").replacing("timeout=1", with: "timeout=30")
-        try FileSystem.makeDirectories(root + "/lessons")
-        try FileSystem.writeText(lesson, to: root + "/lessons/01-hang.md")
         // The demo runs in a runner process of the pool, in its own process group: SIGTERM to
         // learn-mp alone must still take it down.
         let script = "\(Self.learnMP) verify all --root \(root) --build-path \(root)/build & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo rc=$?"

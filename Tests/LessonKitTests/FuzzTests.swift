@@ -123,7 +123,7 @@ func checkGenerated(_ pattern: String, _ output: String) {
 
 // MARK: - Parser
 
-@Suite struct ParserFuzzTests {
+@Suite(.serialized) struct ParserFuzzTests {
     @Test func generatedLessonsParseWithLocatedProblems() async {
         await propertyCheck(count: 400, input: Gen.int(in: 0...1_000_000_000)) { seed in
             var random = SplitMix(seed: seed)
@@ -163,6 +163,53 @@ func checkGenerated(_ pattern: String, _ output: String) {
             // The opening of the dropped block is named (it is then unclosed, or the next
             // opening closes it and the samples no longer pair up after it).
             #expect(problems.contains { $0.line >= opening + 1 }, "\(problems)")
+        }
+    }
+
+    // MARK: Long inputs
+
+    /// The input that takes cmark-gfm 0.29 half a minute: one paragraph of 20,000 lines.
+    @Test func aHugeParagraphIsRejectedFastWithItsLine() {
+        let text = "---\ntitle: T\n---\n\nintro\n\n" + String(repeating: "**b** and [l](http://x)\n", count: 20_000)
+        let started = monotonicSeconds()
+        let (_, problems) = LessonParser.parse(text, path: "big.md")
+        let seconds = monotonicSeconds() - started
+        #expect(seconds < 2, "rejected in \(seconds) s")
+        #expect(problems.count == 1)
+        guard case .tooLarge(let file, let line, _)? = problems.first else { Issue.record("\(problems)"); return }
+        #expect(file == "big.md" && line == 7)
+        #expect(problems[0].description.contains("Break it into paragraphs with blank lines"), "\(problems[0])")
+    }
+
+    @Test func aLessonBeyondTheByteOrLineLimitIsRejected() {
+        let bytes = String(repeating: "短句。\n\n", count: LessonSize.maximumBytes / 11 + 1)
+        #expect(LessonParser.parse(bytes, path: "b.md").problems.first?.description.hasPrefix("b.md:1: too large to read: the lesson has") == true)
+        let lines = String(repeating: "\n", count: LessonSize.maximumLines + 1)
+        #expect(LessonParser.parse(lines, path: "l.md").problems.first?.description.contains("more than the limit of \(LessonSize.maximumLines). Split it") == true)
+    }
+
+    /// The worst a lesson within the limits can do: every paragraph of the slow kind, each just
+    /// under the paragraph limit, up to the byte limit. It still parses in seconds, not minutes.
+    @Test func theWorstLessonWithinTheLimitsParsesInSeconds() {
+        let line = "**b** and [l](http://x)\n"
+        let lines = LessonSize.maximumParagraphBytes / line.utf8.count - 1
+        let paragraph = String(repeating: line, count: lines) + "\n"
+        let count = min(LessonSize.maximumBytes / paragraph.utf8.count, LessonSize.maximumLines / (lines + 1)) - 1
+        let text = "---\ntitle: T\n---\n\n" + String(repeating: paragraph, count: count)
+        let started = monotonicSeconds()
+        let (_, problems) = LessonParser.parse(text, path: "worst.md")
+        let seconds = monotonicSeconds() - started
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+        #expect(seconds < 20, "parsed in \(seconds) s")
+    }
+
+    /// Generated lessons hundreds of times longer than the usual ones: located problems, no crash.
+    @Test func longGeneratedLessonsParseWithLocatedProblems() async {
+        await propertyCheck(count: 10, input: Gen.int(in: 0...1_000_000_000)) { seed in
+            var random = SplitMix(seed: seed)
+            let text = (0..<150).map { _ in generatedLesson(&random) }.joined(separator: "\n")
+            let (_, problems) = LessonParser.parse(text, path: "f.md")
+            for problem in problems { checkLocated(problem, path: "f.md", lineCount: lineCount(text), text) }
         }
     }
 }

@@ -130,6 +130,17 @@ import Testing
         #expect(problems("```swift demo=Bad_Slug\n1\n```\n```output demo=Bad_Slug\n1\n```\n").count == 1)
     }
 
+    /// `timeout=inf` would turn the time limit off; every numeric option must be a finite number > 0.
+    @Test(arguments: ["timeout=inf", "timeout=nan", "timeout=1e999", "timeout=0", "timeout=-1", "min-time=inf", "min-time=0"])
+    func numericOptionsMustBeFiniteAndPositive(option: String) {
+        let found = problems("```swift demo=a\n1\n```\n```output demo=a \(option)\n1\n```\n")
+        #expect(found.count == 1, "\(found)")
+        guard case .badOption(let file, let line, let named, let reason)? = found.first else { return }
+        #expect(file == "x.md" && line == 7 && named == option)
+        #expect(reason.contains("finite number"))
+        #expect(found.first?.description.hasPrefix("x.md:7: option \(option): expected") == true)
+    }
+
     @Test func missingFrontMatter() {
         let (_, found) = LessonParser.parse("# Title\n", path: "y.md")
         #expect(found.count == 1)

@@ -74,6 +74,33 @@ import Testing
         }
     }
 
+    /// The runner's pipes and files are close-on-exec: a program gets standard input, output and
+    /// error, and only what this process itself leaves inheritable, also while other threads
+    /// spawn at the same moment (a pipe made without O_CLOEXEC would leak into them).
+    @Test func aProgramInheritsNoDescriptorOfTheRunner() async {
+        let inheritable = Set(FileSystem.list("/proc/self/fd").filter { fd in
+            // The listing's own descriptor is gone by now.
+            guard let info = try? FileSystem.readText("/proc/self/fdinfo/\(fd)") else { return false }
+            let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap { Int($0.dropFirst(6).trimmed(of: "\t "), radix: 8) } ?? 0
+            return flags & 0o2000000 == 0
+        })
+        let listings = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { Spawn.run(SpawnRequest(executable: "/bin/ls", arguments: ["/proc/self/fd"])).stdout } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        for listing in listings {
+            // ls itself has the directory it lists open (3).
+            let extra = Set(listing.split(separator: "\n").map(String.init)).subtracting(inheritable).subtracting(["0", "1", "2", "3"])
+            #expect(extra.isEmpty, "inherited: \(extra.sorted())")
+        }
+    }
+
+    @Test func aProgramNotInPATHIsReportedWithoutRunningAnything() {
+        let result = Spawn.run(SpawnRequest(executable: "learn-mp-no-such-program-\(randomTag())", environment: ["PATH": "/usr/bin:/bin"]))
+        guard case .failedToStart(let reason) = result.termination else { Issue.record("\(result.termination)"); return }
+        #expect(reason.hasSuffix(": not found in PATH"), "\(reason)")
+    }
+
     @Test func leavesNoZombies() {
         for _ in 0..<5 { _ = sh("true") }
         var status: Int32 = 0

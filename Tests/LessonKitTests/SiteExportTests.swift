@@ -200,7 +200,7 @@ struct SiteExportTests {
         let workspace = try Workspace(root: Self.packageRoot, lessons: Self.fixtures, buildPath: scratch + "/build")
         var store = Self.results(demo: "fixture-pool")
         store.path = workspace.resultsFile
-        store.save()
+        try store.save()
         let session = Session(workspace: workspace, style: Style(enabled: false), width: 80, interactive: false)
         #expect(try session.export(to: scratch + "/site") == 0)
         let page = try String(contentsOfFile: scratch + "/site/lessons/02-pool.html", encoding: .utf8)

@@ -36,5 +36,28 @@ func processRunning(withMarker marker: String) -> Bool {
     return false
 }
 
+/// A scratch copy of Fixtures/workspace with the hang lesson (timeout=30) in `lessons/`, whose
+/// demo binary is the shell script `script`; returns its root.
+func hangWorkspace(script: String) throws -> String {
+    let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e")
+    try copyTree(fixtures + "/workspace", to: root)
+    try FileSystem.makeDirectories(root + "/build/debug")
+    try writeScript(script, to: root + "/build/debug/demo-hang")
+    let lesson = try FileSystem.readText(fixtures + "/lessons/hang/01-hang.md").replacing("timeout=1", with: "timeout=30")
+    try FileSystem.makeDirectories(root + "/lessons")
+    try FileSystem.writeText(lesson, to: root + "/lessons/01-hang.md")
+    return root
+}
+
+/// Waits up to `seconds` until no process with `marker` in its command line is running.
+func processGone(withMarker marker: String, within seconds: Double = 3) -> Bool {
+    let end = monotonicSeconds() + seconds
+    while processRunning(withMarker: marker) {
+        if monotonicSeconds() > end { return false }
+        usleep(20_000)
+    }
+    return true
+}
+
 /// A random number for markers and names.
 func randomTag() -> Int { Int.random(in: 100_000...999_999) }

@@ -56,7 +56,7 @@ extension Session {
         var atLineStart = true
         let result = Runner.run(job) { chunk in
             var text = ""
-            for character in chunk {
+            for character in visibleControls(chunk) {
                 if atLineStart { text += "  " }
                 text.append(character)
                 atLineStart = character == "\n"

@@ -4,7 +4,7 @@ extension Session {
     /// `learn-mp list`: lessons, their demos and the last result of each.
     public func list() throws -> Int32 {
         let library = try library()
-        let store = ResultStore(path: workspace.resultsFile)
+        let store = loadResults()
         var out = ""
         for lesson in library.lessons {
             let problems = library.problems(of: lesson)

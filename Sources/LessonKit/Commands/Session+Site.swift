@@ -21,8 +21,8 @@ extension Session {
         for (path, problems) in library.problems.sorted(by: { $0.key < $1.key }) where !problems.isEmpty {
             writeError(style.yellow("warning: ") + "\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s") (see learn-mp verify)\n")
         }
-        let directory = out ?? workspace.root + "/site"
-        let exporter = SiteExporter(lessons: library.lessons, results: ResultStore(path: workspace.resultsFile))
+        let directory = out.map(FileSystem.absolute) ?? workspace.root + "/site"
+        let exporter = SiteExporter(lessons: library.lessons, results: loadResults())
         let written = try exporter.export(to: directory, assets: workspace.root + "/site", force: force)
         let pages = library.lessons.count + 1
         let ran = library.lessons.flatMap(\.demos).compactMap(\.demo).filter { exporter.results?.record(demo: $0) != nil }.count

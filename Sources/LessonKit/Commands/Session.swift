@@ -45,10 +45,10 @@ public struct Session {
     /// The report of one failed run: problems, diff, captures and standard error.
     public func failureReport(_ result: RunResult) -> String {
         var out = ""
-        for problem in result.problems { out += "  " + style.red(problem) + "\n" }
+        for problem in result.problems { out += "  " + style.red(visibleControls(problem)) + "\n" }
         if !result.diff.isEmpty {
             for line in result.diff.trimmingTrailingNewlines.split(separator: "\n", omittingEmptySubsequences: false) {
-                let text = String(line)
+                let text = visibleControls(String(line))
                 let colored = text.hasPrefix("+") && !text.hasPrefix("+++") ? style.green(text)
                     : text.hasPrefix("-") && !text.hasPrefix("---") ? style.red(text)
                     : text.hasPrefix("@@") ? style.cyan(text) : text
@@ -57,11 +57,11 @@ public struct Session {
         }
         if result.diff.isEmpty, !result.passed, !result.spawn.stdout.isEmpty {
             out += "  stdout (last lines):\n"
-            for line in lastLines(result.spawn.stdout, 10) { out += "    " + line + "\n" }
+            for line in lastLines(result.spawn.stdout, 10) { out += "    " + visibleControls(line) + "\n" }
         }
         if !result.spawn.stderr.isEmpty {
             out += "  stderr:\n"
-            for line in lastLines(result.spawn.stderr, 20) { out += "    " + line + "\n" }
+            for line in lastLines(result.spawn.stderr, 20) { out += "    " + visibleControls(line) + "\n" }
         }
         return out
     }
@@ -74,8 +74,19 @@ public struct Session {
     /// Adds `results` to the results file (one read and one write; none when nothing ran).
     func record(_ results: [RunResult]) {
         guard !results.isEmpty else { return }
-        var store = ResultStore(path: workspace.resultsFile)
+        var store = loadResults()
         store.record(results)
-        store.save()
+        do {
+            try store.save()
+        } catch {
+            writeError(style.yellow("warning: ") + "the results were not saved: \(error)\n")
+        }
+    }
+
+    /// The results file, with a warning when it had to be set aside.
+    func loadResults() -> ResultStore {
+        let store = ResultStore(path: workspace.resultsFile)
+        if let notice = store.notice { writeError(style.yellow("warning: ") + notice + "\n") }
+        return store
     }
 }

@@ -18,6 +18,9 @@ public enum LessonParser {
         // A file saved with Windows line ends reads as the same lesson ("\r\n" is one Character).
         let text = text.contains("\r\n") ? text.split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") : text
         let (number, slug) = lessonName(fromPath: path)
+        if let tooLarge = LessonSize.check(text, path: path) {
+            return (Lesson(number: number, slug: slug, path: path, title: slug, description: "", sections: []), [tooLarge])
+        }
         var problems: [LessonError] = []
         var title = slug
         var description = ""
@@ -53,7 +56,7 @@ public enum LessonParser {
     /// - Throws: ``LessonProblems`` when the file has problems, or a ``FileError`` when it
     ///   cannot be read.
     public static func parse(contentsOf path: String) throws -> Lesson {
-        let text = try FileSystem.readText(path)
+        let text = try FileSystem.readUTF8(path)
         let (lesson, problems) = parse(text, path: path)
         if !problems.isEmpty { throw LessonProblems(problems) }
         return lesson
@@ -240,10 +243,10 @@ private struct Builder {
         let line = block.line
         var output = ExpectedOutput(text: block.code, line: line)
         if let value = info.options["timeout"] {
-            if let seconds = Double(value), seconds > 0 {
+            if let seconds = positiveNumber(value) {
                 output.timeout = seconds
             } else {
-                problems.append(.badOption(file: path, line: line, option: "timeout=\(value)", reason: "expected a number of seconds > 0, e.g. timeout=10"))
+                problems.append(.badOption(file: path, line: line, option: "timeout=\(value)", reason: "expected a finite number of seconds > 0, e.g. timeout=10"))
             }
         }
         if let value = info.options["exit"] {
@@ -254,10 +257,10 @@ private struct Builder {
             }
         }
         if let value = info.options["min-time"] {
-            if let seconds = Double(value), seconds > 0, seconds.isFinite {
+            if let seconds = positiveNumber(value) {
                 output.minimumSeconds = seconds
             } else {
-                problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, > 0, e.g. min-time=2.8"))
+                problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, a finite number > 0, e.g. min-time=2.8"))
             }
         }
         let known: Set<String> = ["demo", "timeout", "exit", "min-time"]

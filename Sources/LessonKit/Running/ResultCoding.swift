@@ -41,10 +41,41 @@ public struct ResultStore: Sendable {
     /// Results by `demo` or `demo (Python)` title.
     public var entries: [String: Entry]
 
-    /// Reads the store (empty when missing or unreadable).
+    /// What was wrong with the file when it was read (a corrupt file moved aside, an unreadable
+    /// one left alone), to be shown once; nil when it read cleanly or did not exist.
+    public private(set) var notice: String?
+    /// The file exists but could not be read: ``save()`` leaves it alone.
+    private var unreadable = false
+
+    /// Reads the store: empty when the file is missing. A file that is not a results file
+    /// (cut short, edited by hand, not UTF-8) is renamed to `results.json.corrupt-<time>`, kept
+    /// for inspection, and named in ``notice``; the store then starts empty.
     public init(path: String) {
         self.path = path
-        entries = (try? FileSystem.readText(path)).flatMap { ResultCoding.decode([String: Entry].self, $0) } ?? [:]
+        entries = [:]
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readBytes(path)
+        } catch {
+            if error.errno != ENOENT {
+                unreadable = true
+                notice = "\(error); the last results are not shown and not updated"
+            }
+            return
+        }
+        if let text = String(validating: bytes, as: UTF8.self), let decoded = ResultCoding.decode([String: Entry].self, text) {
+            entries = decoded
+            return
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).filter { $0 != ":" && $0 != "-" }
+        let aside = "\(path).corrupt-\(stamp)"
+        do {
+            try FileSystem.rename(path, to: aside)
+            notice = "\(path) is not a results file learn-mp can read (cut short or edited?); kept it as \(aside) and started a new one"
+        } catch {
+            unreadable = true
+            notice = "\(path) is not a results file learn-mp can read, and it could not be moved aside (\(error)); move or delete it"
+        }
     }
 
     /// Records results.
@@ -63,9 +94,11 @@ public struct ResultStore: Sendable {
         }
     }
 
-    /// Writes the store.
-    public func save() {
-        if let slash = path.lastIndex(of: "/") { try? FileSystem.makeDirectories(String(path[..<slash])) }
-        if let text = try? ResultCoding.encode(entries) { try? FileSystem.writeText(text, to: path) }
+    /// Writes the store (through a temporary file and a rename); nothing when the file could
+    /// not be read.
+    public func save() throws {
+        guard !unreadable else { return }
+        if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }
+        try FileSystem.writeText(ResultCoding.encode(entries), to: path, durable: true)
     }
 }

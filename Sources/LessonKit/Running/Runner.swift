@@ -1,5 +1,3 @@
-import Glibc
-
 /// Runs one ``RunJob`` in a fresh temporary directory with a fixed environment, and checks it.
 public enum Runner {
     /// The environment every program gets: nothing else is inherited (in particular not
@@ -80,6 +78,10 @@ public enum Runner {
                     problems.append(tooFast(seconds: spawn.seconds, minimum: minimum))
                 }
             }
+        }
+        if !spawn.leftRunning.isEmpty {
+            let count = spawn.leftRunning.count
+            problems.append("left running: \(count) process\(count == 1 ? "" : "es") it started outlived it and \(count == 1 ? "was" : "were") killed (\(spawn.leftRunning.joined(separator: ", "))). A program must wait for every process it starts (join() / wait()) before it exits")
         }
         var diff = ""
         var captures = ""

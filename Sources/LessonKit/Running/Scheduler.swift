@@ -1,4 +1,3 @@
-import Glibc
 import Multiprocessing
 
 /// Runs many jobs at once.
@@ -26,7 +25,7 @@ public struct ProcessFanOut: JobScheduler {
             return jobs.map { Runner.failed($0, "cannot create a temporary directory for results") }
         }
         defer { FileSystem.removeTree(directory) }
-        RunningGroups.prepare()
+        Interrupts.prepare()
         var running: [(index: Int, process: Multiprocessing.Process)] = []
         var next = 0
         while next < jobs.count || !running.isEmpty {
@@ -67,9 +66,9 @@ public struct ProcessFanOut: JobScheduler {
 
     /// Blocks until one of `processes` ends (their sentinels become readable).
     private func waitForAny(_ processes: [Multiprocessing.Process]) {
-        var fds = processes.compactMap(\.sentinel).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        if fds.isEmpty { return }
-        _ = poll(&fds, nfds_t(fds.count), 1000)
+        let sentinels = processes.compactMap(\.sentinel)
+        if sentinels.isEmpty { return }
+        _ = system_pollReadable(sentinels, milliseconds: 1000)
     }
 }
 
@@ -117,7 +116,7 @@ public struct PoolScheduler: JobScheduler {
         if let warm = try? ResultCoding.encode(Indexed(index: 0, result: Runner.failed(jobs[0], "warm-up"))) {
             _ = ResultCoding.decode(Indexed.self, warm)
         }
-        RunningGroups.prepare()
+        Interrupts.prepare()
         do {
             try withPool(processes: min(width, jobs.count)) { pool in
                 let stream = try pool.imapUnordered(Array(jobs.indices)) { index -> String in

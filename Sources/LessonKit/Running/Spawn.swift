@@ -65,107 +65,99 @@ public struct SpawnResult: Sendable, Codable, Equatable {
     public var stderr: String
     /// How it ended (after a timeout or flood: killed by `SIGKILL`).
     public var termination: Termination
-    /// Wall-clock seconds from start to end.
+    /// Wall-clock seconds from start to the program's end (not counting the clean-up after it).
     public var seconds: Double
     /// It was still running at the time limit.
     public var timedOut: Bool
     /// It wrote more than the output limit.
     public var flooded: Bool
+    /// The processes it started that were still running after it ended (and a grace period)
+    /// and had to be killed, as `pid name`; empty when it cleaned up after itself.
+    public var leftRunning: [String] = []
 }
 
 // MARK: - Spawning
 
-/// Starts programs with `posix_spawn` (fork + exec in one step, safe from a threaded parent),
-/// collects their output through pipes and reaps them.
+/// Starts programs (fork and exec from C, so the child can be set up between the two), collects
+/// their output through pipes and reaps them.
 ///
-/// The program leads a new process group. When it ends, hangs or floods, the whole group gets
-/// `SIGKILL`, so helpers it started are not left running; the program itself is reaped, so it
-/// leaves no zombie.
+/// The program leads a new process group and gets SIGKILL when the thread that started it ends
+/// (`PR_SET_PDEATHSIG`; ``run(_:onOutput:)`` blocks that thread until the program is reaped, so
+/// the signal comes only when the runner itself dies). While it runs, this process is a child
+/// subreaper, so the orphans the program leaves are re-parented here instead of to init. When
+/// the program ends, hangs or floods, every descendant is killed, whatever its session or
+/// process group (see ``ProcessTable/descendants(of:since:in:)``), and reaped; those still
+/// running after the program ended are reported in ``SpawnResult/leftRunning``.
 public enum Spawn {
+    /// Seconds after the program's end in which the processes it started may still finish on
+    /// their own (a runtime's helper that exits once its pipe closes).
+    static let grace = 2.0
+
     /// Runs `request` to completion.
     ///
     /// - Parameters:
     ///   - request: the program, its arguments, environment and limits.
     ///   - onOutput: called with each chunk of standard output as it arrives.
     public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil) -> SpawnResult {
-        let started = monotonicSeconds()
+        let started = system_monotonicSeconds()
+        let bootStarted = system_bootSeconds()
         func failure(_ reason: String) -> SpawnResult {
             SpawnResult(stdout: "", stderr: "", termination: .failedToStart(reason), seconds: 0, timedOut: false, flooded: false)
         }
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard makePipe(&outPipe) else { return failure("pipe: \(String(cString: strerror(errno)))") }
-        guard makePipe(&errPipe) else {
-            close(outPipe[0]); close(outPipe[1])
-            return failure("pipe: \(String(cString: strerror(errno)))")
+        Interrupts.prepare()
+        let out: (read: Int32, write: Int32), err: (read: Int32, write: Int32)
+        switch system_pipe() {
+        case .success(let pipe): out = pipe
+        case .failure(let error): return failure("\(error)")
         }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = [request.executable] + request.arguments
-        let envp: [String]? = request.environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
-        var pid: pid_t = 0
-        // posix_spawn_file_actions_addchdir_np is a GNU extension Swift's Glibc module does not
-        // export: change directory around the spawn instead, under a lock (parallel runs spawn
-        // from their own processes; threads of one process take turns).
-        RunningGroups.prepare()
-        directoryLock.lock()
-        var savedDirectory: Int32 = -1
-        if let directory = request.directory {
-            savedDirectory = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard chdir(directory) == 0 else {
-                close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
-                if savedDirectory >= 0 { close(savedDirectory) }
-                directoryLock.unlock()
-                return failure("cannot enter \(directory): \(String(cString: strerror(errno)))")
-            }
+        switch system_pipe() {
+        case .success(let pipe): err = pipe
+        case .failure(let error):
+            system_close(out.read); system_close(out.write)
+            return failure("\(error)")
         }
-        let status = withCStrings(argv) { cArgv in
-            if let envp {
-                return withCStrings(envp) { cEnv in
-                    request.executable.contains("/")
-                        ? posix_spawn(&pid, request.executable, &actions, &attributes, cArgv, cEnv)
-                        : posix_spawnp(&pid, request.executable, &actions, &attributes, cArgv, cEnv)
-                }
-            }
-            return request.executable.contains("/")
-                ? posix_spawn(&pid, request.executable, &actions, &attributes, cArgv, environ)
-                : posix_spawnp(&pid, request.executable, &actions, &attributes, cArgv, environ)
+        let environment = request.environment.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
+            ?? system_environment()
+        let search = request.environment.map { $0["PATH"] } ?? system_environmentValue("PATH")
+        guard let executable = resolve(request.executable, path: search ?? "/usr/bin:/bin") else {
+            system_close(out.read); system_close(out.write); system_close(err.read); system_close(err.write)
+            return failure("\(request.executable): not found in PATH")
         }
-        if savedDirectory >= 0 {
-            fchdir(savedDirectory)
-            close(savedDirectory)
-        }
-        directoryLock.unlock()
-        close(outPipe[1])
-        close(errPipe[1])
-        guard status == 0 else {
-            close(outPipe[0]); close(errPipe[0])
-            return failure("\(request.executable): \(String(cString: strerror(status)))")
+        system_holdChildSubreaper(true)
+        defer { system_holdChildSubreaper(false) }
+        let spawned = system_spawn(path: executable,
+                                   arguments: [request.executable] + request.arguments, environment: environment,
+                                   directory: request.directory, stdout: out.write, stderr: err.write)
+        system_close(out.write)
+        system_close(err.write)
+        let pid: Int32
+        switch spawned {
+        case .success(let child): pid = child
+        case .failure(let error):
+            system_close(out.read); system_close(err.read)
+            if error.step == "chdir" { return failure("cannot enter \(request.directory ?? "."): \(system_describe(error.errno))") }
+            return failure("\(request.executable): \(system_describe(error.errno))")
         }
         let slot = RunningGroups.register(pid)
         defer { RunningGroups.unregister(slot) }
-        return collect(pid: pid, stdout: outPipe[0], stderr: errPipe[0], request: request, started: started, onOutput: onOutput)
+        return collect(pid: pid, stdout: out.read, stderr: err.read, request: request, started: started,
+                       bootStarted: bootStarted, onOutput: onOutput)
     }
 
-    /// Reads both pipes until the program ends, hangs or floods; kills the group; reaps.
-    private static func collect(pid: pid_t, stdout: Int32, stderr: Int32, request: SpawnRequest, started: Double,
-                                onOutput: ((String) -> Void)?) -> SpawnResult {
+    /// `name` itself when it has a `/`, else the first executable file of that name in `path`
+    /// (`:`-separated), or nil.
+    static func resolve(_ name: String, path: String) -> String? {
+        guard !name.contains("/") else { return name }
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory.isEmpty ? "." : String(directory))/\(name)"
+            if let info = system_stat(candidate), (info.st_mode & S_IFMT) == S_IFREG, info.st_mode & 0o111 != 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// Reads both pipes until the program ends, hangs or floods; kills what is left; reaps.
+    private static func collect(pid: Int32, stdout: Int32, stderr: Int32, request: SpawnRequest, started: Double,
+                                bootStarted: Double, onOutput: ((String) -> Void)?) -> SpawnResult {
         var out: [UInt8] = [], err: [UInt8] = []
         var open = [true, true]
         var timedOut = false, flooded = false
@@ -175,20 +167,21 @@ public enum Spawn {
         var liveSent = 0  // bytes of standard output already passed to onOutput
         let descriptors = [stdout, stderr]
 
-        while open[0] || open[1] {
-            let now = monotonicSeconds()
+        while true {
+            let now = system_monotonicSeconds()
             if let deadline, now >= deadline, exitedAt == nil { timedOut = true; break }
-            // The program ended but something it started still holds the pipes: give the
-            // last output a moment, then stop reading.
-            if let exitedAt, now - exitedAt > 0.5 { break }
-            var fds = descriptors.indices.filter { open[$0] }.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), 10)
-            if ready < 0 && errno != EINTR { break }
-            for entry in fds where entry.revents != 0 {
-                let index = entry.fd == stdout ? 0 : 1
-                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { open[index] = false; continue }
+            if exitedAt == nil, system_hasExited(pid) { exitedAt = now }
+            // Ended with both pipes closed: done. Ended but something it started still holds the
+            // pipes: read the last output for the grace period, then stop.
+            if let exitedAt, (!open[0] && !open[1]) || now - exitedAt > grace { break }
+            let reading = descriptors.indices.filter { open[$0] }.map { descriptors[$0] }
+            if reading.isEmpty { system_sleep(0.001); continue }
+            for fd in system_pollReadable(reading, milliseconds: 10) {
+                let index = fd == stdout ? 0 : 1
+                guard case .success(let count) = buffer.withUnsafeMutableBytes({ system_read(fd, into: $0) }), count > 0 else {
+                    open[index] = false
+                    continue
+                }
                 if index == 0 {
                     // Whole lines only, so a character split between two reads is never torn.
                     if let onOutput, let newline = buffer[0..<count].lastIndex(of: 10) {
@@ -202,145 +195,60 @@ public enum Spawn {
                 if out.count > request.outputLimit || err.count > request.outputLimit { flooded = true }
             }
             if flooded { break }
-            if exitedAt == nil, hasExited(pid) { exitedAt = monotonicSeconds() }
         }
         if let onOutput, liveSent < out.count, !flooded { onOutput(String(decoding: out[liveSent...], as: UTF8.self)) }
+        system_close(stdout)
+        system_close(stderr)
         // The leader is not reaped yet (waitid WNOWAIT), so its pid still names the group.
-        killpg(pid, SIGKILL)
-        close(stdout)
-        close(stderr)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var leftRunning: [String] = []
+        if let exitedAt, !flooded {
+            leftRunning = awaitDescendants(of: pid, since: bootStarted, endedAt: exitedAt)
+        }
+        if exitedAt == nil || flooded || !leftRunning.isEmpty {
+            system_killGroup(pid, SIGKILL)
+            system_kill(pid, SIGKILL)
+            killDescendants(of: pid, since: bootStarted)
+        }
+        let status = system_reap(pid) ?? 0
         let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
         if out.count > request.outputLimit { out.removeLast(out.count - request.outputLimit) }
         if err.count > request.outputLimit { err.removeLast(err.count - request.outputLimit) }
         return SpawnResult(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                           termination: termination, seconds: monotonicSeconds() - started, timedOut: timedOut, flooded: flooded)
+                           termination: termination, seconds: (exitedAt ?? system_monotonicSeconds()) - started, timedOut: timedOut,
+                           flooded: flooded, leftRunning: leftRunning)
     }
 
-    /// Whether the child has ended, without reaping it.
-    private static func hasExited(_ pid: pid_t) -> Bool {
-        var info = siginfo_t()
-        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
-        return info._sifields._kill.si_pid != 0
-    }
-}
-
-// MARK: - Helpers
-
-// MARK: - Interrupts
-
-/// The process groups of running programs, in shared memory made before any runner process is
-/// forked. Each program runs in its own process group, outside the terminal's foreground
-/// group, so it would not get Ctrl-C itself: on Ctrl-C, `SIGTERM` or a hang-up, the process
-/// that made the table kills every registered group, and any other process (a runner forked
-/// from it) kills the groups it started itself.
-enum RunningGroups {
-    static let slots = 4096
-    /// Per slot: the registering process's pid, then the program's process group.
-    nonisolated(unsafe) static var table: UnsafeMutablePointer<Int32>?
-    nonisolated(unsafe) static var creator: pid_t = 0
-
-    /// Maps the table and installs the handlers; call before forking runner processes.
-    static func prepare() {
-        _ = directoryLock  // installs the fork handlers
-        registrationLock.lock()
-        defer { registrationLock.unlock() }
-        guard table == nil else { return }
-        let size = 2 * slots * MemoryLayout<Int32>.stride
-        let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
-        guard let memory, memory != MAP_FAILED else { return }
-        table = memory.bindMemory(to: Int32.self, capacity: 2 * slots)
-        creator = getpid()
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
-            let previous = Glibc.signal(signal) { number in
-                RunningGroups.killRegistered()
-                Glibc.signal(number, SIG_DFL)
-                raise(number)
+    /// After the program ended: waits what is left of the grace period for its descendants to
+    /// end on their own, reaping those re-parented here; returns those still running (`pid name`).
+    private static func awaitDescendants(of pid: Int32, since: Double, endedAt: Double) -> [String] {
+        let me = system_getpid()
+        while true {
+            let found = ProcessTable.descendants(of: pid, since: since)
+            for entry in found where entry.state == "Z" && entry.parent == me { _ = system_reapIfEnded(entry.pid) }
+            let living = found.filter { $0.state != "Z" }
+            if living.isEmpty || system_monotonicSeconds() - endedAt > grace {
+                return living.map { "\($0.pid) \($0.name)" + ($0.session == $0.pid ? " (own session)" : $0.group == $0.pid ? " (own process group)" : "") }
             }
-            // A signal the caller ignores (a background job's SIGINT, nohup's SIGHUP) stays ignored.
-            if unsafeBitCast(previous, to: Int.self) == 1 { Glibc.signal(signal, SIG_IGN) }
+            system_sleep(0.02)
         }
     }
 
-    /// Records a running program's group; returns its slot (or -1).
-    static func register(_ group: pid_t) -> Int {
-        guard let table else { return -1 }
-        registrationLock.lock()
-        defer { registrationLock.unlock() }
-        let start = Int(group) % slots
-        for offset in 0..<slots where table[2 * ((start + offset) % slots) + 1] == 0 {
-            let slot = (start + offset) % slots
-            table[2 * slot] = getpid()
-            table[2 * slot + 1] = group
-            return slot
-        }
-        return -1
-    }
-
-    /// Forgets a program's group.
-    static func unregister(_ slot: Int) {
-        guard let table, slot >= 0 else { return }
-        table[2 * slot + 1] = 0
-        table[2 * slot] = 0
-    }
-
-    /// Kills the registered groups this process may kill (from a signal handler: only
-    /// async-signal-safe calls).
-    static func killRegistered() {
-        guard let table else { return }
-        let me = getpid()
-        for slot in 0..<slots {
-            let group = table[2 * slot + 1]
-            if group > 0 && (me == creator || table[2 * slot] == me) { killpg(group, SIGKILL) }
+    /// Kills every descendant of the program and reaps those re-parented to this process, until
+    /// none is left (a process being killed may have forked a moment before).
+    private static func killDescendants(of pid: Int32, since: Double) {
+        let me = system_getpid()
+        for _ in 0..<200 {
+            let found = ProcessTable.descendants(of: pid, since: since)
+            if found.isEmpty { return }
+            for entry in found where entry.state != "Z" { system_kill(entry.pid, SIGKILL) }
+            for entry in found where entry.parent == me { _ = system_reapIfEnded(entry.pid) }
+            system_sleep(0.002)
         }
     }
-}
-
-/// A mutex for process-wide state changed around a spawn (the registry, the working directory).
-final class ProcessWideLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
-}
-
-private let registrationLock = ProcessWideLock()
-private let directoryLock: ProcessWideLock = {
-    let lock = ProcessWideLock()
-    // A fork while another thread holds one of these locks would leave it locked forever in
-    // the child (a runner process of the pool): forks wait until both are free.
-    pthread_atfork(
-        { registrationLock.lock(); directoryLock.lock() },
-        { directoryLock.unlock(); registrationLock.unlock() },
-        { directoryLock.unlock(); registrationLock.unlock() }
-    )
-    return lock
-}()
-
-/// A pipe whose ends are closed on exec (the child gets copies on 1 and 2 only).
-private func makePipe(_ fds: inout [Int32]) -> Bool {
-    guard pipe(&fds) == 0 else { return false }
-    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-    return true
 }
 
 /// Monotonic seconds.
-public func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-/// Calls `body` with a NULL-terminated array of C strings.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    return body(pointers)
-}
+public func monotonicSeconds() -> Double { system_monotonicSeconds() }
 
 /// The value of an environment variable of this process.
-public func environmentValue(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
-}
+public func environmentValue(_ name: String) -> String? { system_environmentValue(name) }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A file that could not be read, written, listed or removed.
 public struct FileError: Error, CustomStringConvertible, Sendable {
     /// What was attempted (`read`, `write`, `list`, ...).
@@ -37,7 +35,7 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
         case ENOSPC, EDQUOT: "no space left on the device"
         case EEXIST: "something is already there"
         case ELOOP: "too many symbolic links on the way"
-        default: String(cString: strerror(errno))
+        default: system_describe(errno)
         }
     }
 }

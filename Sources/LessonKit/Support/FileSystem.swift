@@ -1,150 +1,144 @@
 import Glibc
 
-/// The small set of file operations LessonKit needs, on Glibc.
+/// The small set of file operations LessonKit needs, on its OS layer.
 public enum FileSystem {
-    /// Reads a whole file as UTF-8 text.
+    /// Reads a whole file as text; bytes that are not UTF-8 become U+FFFD. For program output
+    /// and traces; a file that is written back is read with ``readUTF8(_:)``.
     public static func readText(_ path: String) throws(FileError) -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// Reads a whole file that must be UTF-8.
+    ///
+    /// - Throws: ``FileError`` naming the line and byte of the first invalid sequence.
+    public static func readUTF8(_ path: String) throws(FileError) -> String {
         let bytes = try readBytes(path)
-        return String(decoding: bytes, as: UTF8.self)
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        let offset = firstInvalidUTF8(bytes)
+        let line = bytes[..<offset].count(where: { $0 == 10 }) + 1
+        throw FileError(operation: "read", path: path, errno: EILSEQ,
+                        reason: "not UTF-8 (line \(line), byte \(offset + 1) is 0x\(String(bytes[offset], radix: 16, uppercase: true))). Save the file as UTF-8; nothing was changed")
     }
 
     /// Reads a whole file.
     public static func readBytes(_ path: String) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(operation: "read", path: path, errno: Glibc.errno) }
-        defer { close(fd) }
+        let fd: Int32
+        switch system_open(path, O_RDONLY) {
+        case .success(let opened): fd = opened
+        case .failure(let error): throw FileError(operation: "read", path: path, errno: error.errno)
+        }
+        defer { system_close(fd) }
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if Glibc.errno == EINTR { continue }
-                throw FileError(operation: "read", path: path, errno: Glibc.errno)
+            let read = buffer.withUnsafeMutableBytes { system_read(fd, into: $0) }
+            switch read {
+            case .success(0): return result
+            case .success(let count): result += buffer[0..<count]
+            case .failure(let error): throw FileError(operation: "read", path: path, errno: error.errno)
             }
-            if count == 0 { break }
-            result += buffer[0..<count]
         }
-        return result
     }
 
-    /// Writes `text` to `path`, replacing it (written to a temporary file, then renamed).
-    public static func writeText(_ text: String, to path: String) throws(FileError) {
-        try writeBytes(Array(text.utf8), to: path)
+    /// Writes `text` to `path`, replacing it (see ``writeBytes(_:to:durable:)``).
+    public static func writeText(_ text: String, to path: String, durable: Bool = false) throws(FileError) {
+        try writeBytes(Array(text.utf8), to: path, durable: durable)
     }
 
-    /// Writes `bytes` to `path`, replacing it: they go to a new temporary file in the same
-    /// directory, which is then renamed over `path`, so `path` holds either its old or its new
-    /// content, never a part, and a symbolic link at `path` is replaced, not followed. Nothing is
-    /// left behind on failure.
-    public static func writeBytes(_ bytes: [UInt8], to path: String) throws(FileError) {
+    /// Replaces the file at `path` with `bytes` as one step: they are written to a temporary
+    /// file in the same directory and renamed over `path`, so a reader sees
+    /// the old file or the new one, never a part. An existing file's permissions are kept
+    /// (a new file gets 0644). On failure `path` is unchanged and the temporary file removed.
+    ///
+    /// - Parameter durable: flush the bytes to disk before the rename (files a user keeps: a
+    ///   lesson, the results), so a crash leaves the old file or the new one.
+    public static func writeBytes(_ bytes: [UInt8], to path: String, durable: Bool = false) throws(FileError) {
+        let mode = system_stat(path).map { $0.st_mode & 0o7777 } ?? 0o644
+        let temporary = temporaryName(for: path)
+        let fd: Int32
+        switch system_open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600) {
+        case .success(let opened): fd = opened
+        case .failure(let error): throw FileError(operation: "write", path: path, errno: error.errno)
+        }
+        let written = bytes.withUnsafeBytes { system_writeAll(fd, $0) }
+            .flatMap { system_fchmod(fd, mode) }
+            .flatMap { durable ? system_fsync(fd) : .success(()) }
+        system_close(fd)
+        let renamed = written.flatMap { system_rename(temporary, path) }
+        if case .failure(let error) = renamed {
+            system_unlink(temporary)
+            throw FileError(operation: "write", path: path, errno: error.errno)
+        }
+    }
+
+    /// `dir/.name.tmp-<pid>-<n>`: beside the file (so the rename stays on one file system), hidden,
+    /// unique within the process.
+    private static func temporaryName(for path: String) -> String {
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let prefix = "\(directory.isEmpty ? "" : directory)/.\(name).\(getpid())-"
-        var temporary = ""
-        var fd: Int32 = -1
-        while fd < 0 {
-            temporary = prefix + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            if fd < 0 && Glibc.errno != EEXIST && Glibc.errno != EINTR {
-                throw FileError(operation: "write", path: path, errno: Glibc.errno)
-            }
+        let number = temporaryCounter.withLock { () -> Int in
+            temporaryCount += 1
+            return temporaryCount
         }
-        var offset = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if Glibc.errno == EINTR { continue }
-                    failure = Glibc.errno
-                    return
-                }
-                offset += written
-            }
-        }
-        close(fd)
-        if failure == 0, rename(temporary, path) != 0 { failure = Glibc.errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw FileError(operation: "write", path: path, errno: failure)
+        return "\(directory).\(name).tmp-\(system_getpid())-\(number)"
+    }
+
+    nonisolated(unsafe) private static var temporaryCount = 0
+    private static let temporaryCounter = Lock()
+
+    /// Renames `path` to `newPath` (replacing what is there).
+    public static func rename(_ path: String, to newPath: String) throws(FileError) {
+        if case .failure(let error) = system_rename(path, newPath) {
+            throw FileError(operation: "rename", path: path, errno: error.errno)
         }
     }
 
     /// Whether something exists at `path`.
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { system_exists(path) }
 
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        system_stat(path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
     }
 
     /// The modification time in seconds since the epoch, or nil when the file does not exist.
     public static func modificationTime(_ path: String) -> Double? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        system_stat(path).map { Double($0.st_mtim.tv_sec) + Double($0.st_mtim.tv_nsec) / 1e9 }
     }
 
     /// Sets a file's modification time to now.
-    public static func touch(_ path: String) {
-        utimensat(AT_FDCWD, path, nil, 0)
-    }
+    public static func touch(_ path: String) { system_touch(path) }
 
     /// The names in a directory (without `.` and `..`), sorted; empty when it cannot be read.
-    public static func list(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    public static func list(_ path: String) -> [String] { (system_listDirectory(path) ?? []).sorted() }
 
     /// Creates a directory and its missing parents.
     public static func makeDirectories(_ path: String) throws(FileError) {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && Glibc.errno != EEXIST {
-                throw FileError(operation: "create directory", path: current, errno: Glibc.errno)
+            if case .failure(let error) = system_mkdir(current, 0o755), error.errno != EEXIST {
+                throw FileError(operation: "create directory", path: current, errno: error.errno)
             }
         }
     }
 
-    /// Creates a fresh private directory under `$TMPDIR` (or /tmp).
+    /// Creates a fresh private directory inside this run's scratch root (see ``ScratchSpace``),
+    /// which is removed when the process exits or is stopped by SIGINT, SIGTERM or SIGHUP.
     public static func makeTemporaryDirectory(prefix: String = "learn-mp") throws(FileError) -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw FileError(operation: "create a temporary directory in", path: base, errno: Glibc.errno)
+        let base = try ScratchSpace.root()
+        switch system_mkdtemp("\(base)/\(prefix)-XXXXXX") {
+        case .success(let path): return path
+        case .failure(let error): throw FileError(operation: "create a temporary directory in", path: base, errno: error.errno)
         }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    /// Removes a file or a directory tree. Missing paths are fine.
-    public static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            for name in list(path) { removeTree(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
+    /// Removes a file or a directory tree (links are removed, not followed). Missing paths are fine.
+    public static func removeTree(_ path: String) { system_removeTree(path) }
 
     /// The current working directory.
-    public static var currentDirectory: String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
+    public static var currentDirectory: String { system_currentDirectory() ?? "." }
 
     /// `path` made absolute against the current directory, with `.` and `..` resolved.
     public static func absolute(_ path: String) -> String {
@@ -167,8 +161,7 @@ public enum FileSystem {
 
     /// What `path` names (a symbolic link is reported as one, not followed).
     public static func kind(of path: String) -> Kind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
+        guard let info = system_stat(path, following: false) else { return .missing }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .file
         case S_IFDIR: return .directory
@@ -186,8 +179,22 @@ public enum FileSystem {
 
     /// The identity of the file `path` leads to (symbolic links followed), or nil when there is none.
     public static func identity(of path: String) -> Identity? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard let info = system_stat(path) else { return nil }
         return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+}
+
+/// The offset of the first byte of `bytes` that does not start a valid UTF-8 sequence
+/// (`bytes.count` when all are valid).
+func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var iterator = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var offset = 0
+    while true {
+        switch parser.parseScalar(from: &iterator) {
+        case .valid(let scalar): offset += scalar.count
+        case .emptyInput: return bytes.count
+        case .error: return offset
+        }
     }
 }

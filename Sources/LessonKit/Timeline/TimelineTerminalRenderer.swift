@@ -1,4 +1,3 @@
-import Glibc
 
 // MARK: - Terminal timeline
 
@@ -35,15 +34,9 @@ public struct TimelineTerminalRenderer: Sendable {
     /// A renderer for the current standard output: colour and Unicode on a terminal (colour
     /// not with `NO_COLOR`), ASCII in a pipe; width from `COLUMNS`, else 80.
     public static func forStandardOutput() -> TimelineTerminalRenderer {
-        let tty = isatty(STDOUT_FILENO) == 1
-        var width = 80
-        var size = winsize()
-        if tty, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
-            width = Int(size.ws_col)
-        } else if let text = getenv("COLUMNS").map({ String(cString: $0) }), let value = Int(text), value > 0 {
-            width = value
-        }
-        let noColor = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
+        let tty = isTerminal(1)
+        let width = terminalColumns(1)
+        let noColor = environmentValue("NO_COLOR").map { !$0.isEmpty } ?? false
         return TimelineTerminalRenderer(width: width, color: tty && !noColor, unicode: tty)
     }
 

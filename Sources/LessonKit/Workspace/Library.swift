@@ -1,3 +1,5 @@
+import Glibc
+
 /// All lessons of a workspace, parsed and bound to their demo sources.
 ///
 /// Binding: every `swift demo=<slug>` block needs `Sources/Demos/<slug>/main.swift` with the
@@ -11,17 +13,23 @@ public struct LessonLibrary: Sendable {
     public var problems: [String: [LessonError]]
     /// Demo sources no lesson uses (warnings).
     public var unusedDemos: [String]
+    /// The file of each lesson, by ``Lesson/path``.
+    public var files: [String: String]
 
     /// Reads every lesson of `workspace` and binds its demos.
+    ///
+    /// - Throws: ``WorkspaceError/noLessons(directory:)``, or a ``FileError`` for a lesson or
+    ///   demo source that cannot be read or is not UTF-8.
     public init(workspace: Workspace) throws {
         self.workspace = workspace
-        let files = workspace.lessonFiles
-        guard !files.isEmpty else { throw WorkspaceError.noLessons(directory: workspace.lessonsDirectory) }
+        let paths = workspace.lessonFiles
+        guard !paths.isEmpty else { throw WorkspaceError.noLessons(directory: workspace.lessonsDirectory) }
         lessons = []
         problems = [:]
+        files = [:]
         var firstUse: [String: (file: String, line: Int)] = [:]
-        for file in files {
-            let text = try FileSystem.readText(file)
+        for file in paths {
+            let text = try FileSystem.readUTF8(file)
             let (lesson, found) = LessonParser.parse(text, path: relativePath(file, to: workspace.root))
             var issues = found
             let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
@@ -32,25 +40,40 @@ public struct LessonLibrary: Sendable {
                 } else if firstUse[demo] == nil {
                     firstUse[demo] = (lesson.path, swift.line)
                 }
-                issues += LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+                issues += try LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
             }
             lessons.append(lesson)
+            files[lesson.path] = file
             if !issues.isEmpty { problems[lesson.path] = issues.sorted { $0.line < $1.line } }
         }
         unusedDemos = workspace.demoSlugs.filter { firstUse[$0] == nil }
     }
 
     /// Checks one swift block against its source file.
-    static func bind(swift: CodeBlock, demo: String, file: String, workspace: Workspace) -> [LessonError] {
+    static func bind(swift: CodeBlock, demo: String, file: String, workspace: Workspace) throws(FileError) -> [LessonError] {
         let source = workspace.demoSource(demo)
         let display = relativePath(source, to: workspace.root)
-        guard let text = try? FileSystem.readText(source) else {
+        guard let expected = try blockText(ofSource: source) else {
             return [.demoWithoutSource(file: file, line: swift.line, demo: demo, expectedPath: display)]
         }
-        let expected = text.hasSuffix("\n") ? text : text + "\n"
         guard expected != swift.code else { return [] }
         let diff = UnifiedDiff.diff(expected, swift.code, oldLabel: display, newLabel: "\(file) (swift demo=\(demo))")
         return [.drifted(file: file, line: swift.line, demo: demo, sourcePath: display, diff: diff)]
+    }
+
+    /// The text a `swift demo=<slug>` block must hold for the demo source at `path`, as the
+    /// parser reads a block (`\n` line ends, a final newline); nil when there is no source.
+    /// The one comparison of `verify` (a drifted block) and `sync` (the block it writes).
+    static func blockText(ofSource path: String) throws(FileError) -> String? {
+        let text: String
+        do {
+            text = try FileSystem.readUTF8(path)
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return nil }
+            throw error
+        }
+        let lines = text.replacing("\r\n", with: "\n")
+        return lines.hasSuffix("\n") ? lines : lines + "\n"
     }
 
     // MARK: - Finding
