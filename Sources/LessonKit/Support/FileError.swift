@@ -1,3 +1,5 @@
+import Glibc
+
 /// A file that could not be read, written, listed or removed.
 public struct FileError: Error, CustomStringConvertible, Sendable {
     /// What was attempted (`read`, `write`, `list`, ...).
