@@ -127,18 +127,18 @@ struct FidelityTests {
     }
 
     @Test func notifyOneWakesExactlyOne() throws {
-        // Two processes wait; the parent notifies one as soon as the second has taken its
-        // turn: it catches the second between releasing the lock and sleeping as often as it
-        // can. Exactly one may wake each round.
+        // Two processes wait; the parent spins on the lock and notifies one the moment the
+        // second has released it, catching that one between releasing the lock and sleeping
+        // as often as it can. Exactly one may wake each round.
         let condition = try Condition()
         let arrived = try Value<Int32>(0, lock: false)
         let woken = try Value<Int32>(0, lock: false)
         let round = try Value<Int32>(0, lock: false)
-        let rounds: Int32 = 40
+        let rounds: Int32 = 150
         let waiters = try (0..<2).map { _ in
             Process {
                 for r in 0..<rounds {
-                    while round.value != r { usleep(100) }
+                    while round.value != r { usleep(50) }
                     try condition.withLock {
                         arrived.value += 1
                         if try condition.wait(timeout: 10) { woken.value += 1 }
@@ -149,19 +149,42 @@ struct FidelityTests {
         for waiter in waiters { try waiter.start() }
         var overWoken = 0
         for r in 0..<rounds {
-            while condition.withLock({ arrived.value }) < 2 * (r + 1) {}
-            try condition.withLock { try condition.notify() }
+            while arrived.value < 2 * (r + 1) {}
+            while try !condition.acquire(block: false) {}
+            try condition.notify()
+            try condition.release()
             let deadline = monotonicNanoseconds() + 5_000_000_000
-            while condition.withLock({ woken.value }) < 2 * r + 1, monotonicNanoseconds() < deadline { usleep(100) }
-            usleep(30_000)  // time for a second, wrongly woken waiter to show
+            while condition.withLock({ woken.value }) < 2 * r + 1, monotonicNanoseconds() < deadline { usleep(50) }
+            usleep(5_000)  // time for a second, wrongly woken waiter to show
             if condition.withLock({ woken.value }) - 2 * r != 1 { overWoken += 1 }
             try condition.withLock { try condition.notifyAll() }
-            while condition.withLock({ woken.value }) < 2 * (r + 1) { usleep(100) }
+            while condition.withLock({ woken.value }) < 2 * (r + 1) { usleep(50) }
             round.value = r + 1
         }
         for waiter in waiters { try waiter.join() }
         #expect(waiters.map(\.exitCode) == [0, 0])
         #expect(overWoken == 0)
+    }
+
+    @Test func notifyNeverWakesALaterWaiter() throws {
+        let condition = try Condition()
+        let waiting = try Value<Int32>(0, lock: false)
+        let early = Process {
+            try condition.withLock {
+                waiting.value = 1
+                if try !condition.wait(timeout: 10) { system_exit(3) }
+            }
+        }
+        try early.start()
+        while condition.withLock({ waiting.value }) == 0 { usleep(100) }
+        // Notify, then wait at once ourselves: the token is the earlier waiter's.
+        let lateWasWoken = try condition.withLock {
+            try condition.notify()
+            return try condition.wait(timeout: 0.5)
+        }
+        try early.join()
+        #expect(!lateWasWoken)
+        #expect(early.exitCode == 0)
     }
 
     // MARK: - Pools and executors

@@ -3,7 +3,7 @@
 /// Built on a ``Lock`` or ``RLock`` (an `RLock` by default) and a futex word in shared memory
 /// counting sleepers and wake-ups (not a pthread condition variable: a waiter killed mid-wait
 /// would corrupt one). `notify(n:)` wakes exactly `n` of the processes waiting at the time
-/// (fewer if fewer wait). Wait in a loop on your predicate, or use ``wait(for:timeout:)``:
+/// (fewer if fewer wait), never one that began waiting after the call. Wait in a loop on your predicate, or use ``wait(for:timeout:)``:
 /// another process may change it between the notify and the waiter taking the lock again.
 ///
 /// ```swift
@@ -28,14 +28,14 @@ public final class Condition: @unchecked Sendable {
     public init(lock: RLock) throws {
         underlying = .rlock(lock)
         region = try SharedRegion(size: 64)
-        word = ConditionWord(at: region.allocate(UInt32.self, count: 1))
+        word = ConditionWord(at: region.allocate(byteCount: ConditionWord.byteCount))
     }
 
     /// Creates a condition over `lock`.
     public init(lock: Lock) throws {
         underlying = .lock(lock)
         region = try SharedRegion(size: 64)
-        word = ConditionWord(at: region.allocate(UInt32.self, count: 1))
+        word = ConditionWord(at: region.allocate(byteCount: ConditionWord.byteCount))
     }
 
     // MARK: - The lock
@@ -77,13 +77,13 @@ public final class Condition: @unchecked Sendable {
     public func wait(timeout: Double? = nil) throws -> Bool {
         let deadline = Deadline(timeout: timeout)
         guard isOwned else { throw SynchronizationError.notHeld }
-        word.register()
+        let generation = word.register()
         var levels: UInt32 = 1
         switch underlying {
         case .lock(let lock): _ = lock.mutex.unlock()
         case .rlock(let lock): levels = try lock.releaseAll()
         }
-        let notified = word.sleep(until: deadline)
+        let notified = word.sleep(generation: generation, until: deadline)
         switch underlying {
         case .lock(let lock): try lock.acquire()
         case .rlock(let lock): try lock.restore(levels: levels)
