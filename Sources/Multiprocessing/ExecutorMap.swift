@@ -118,7 +118,8 @@ public final class ExecutorMapResults<Value: Codable>: Sequence, IteratorProtoco
         }
     }
 
-    /// Every result in order (Python's `list(executor.map(...))`).
+    /// The results not yet taken, in order: all of them when called first (Python's
+    /// `list(executor.map(...))`).
     ///
     /// - Throws: The first failure (see the type's notes).
     public func values() throws -> [Value] {

@@ -22,7 +22,8 @@ import Synchronization
 /// in the producer's memory instead, and its `join()` would then hang). An item larger than
 /// the ring travels in a shared-memory segment of its own (a file in `/dev/shm`, removed as
 /// it is taken, or when the process that created the queue exits if no one took it): it
-/// moves at memory speed, and `put` returns at once even with no consumer waiting.
+/// moves at memory speed, and `put` returns at once even with no consumer waiting. It needs
+/// that much free room in `/dev/shm`.
 public class Queue<Element: Codable>: @unchecked Sendable {
     /// The default ring size of an unbounded queue, in bytes.
     static var unboundedCapacity: Int { 16 << 20 }

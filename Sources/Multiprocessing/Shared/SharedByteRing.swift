@@ -140,7 +140,6 @@ final class SharedByteRing: @unchecked Sendable {
     ///   message larger than the ring cannot be made (``RingError/segmentFailed(_:)``).
     func put(_ bytes: UnsafeRawBufferPointer, deadline: Deadline) throws {
         if isClosed { throw RingError.closed }
-        precondition(bytes.count <= Int(Self.lengthMask), "a ring message is limited to 512 MiB")
         if Self.headerBytes + bytes.count <= capacity {
             try putRecord(flags: 0, bytes, deadline: deadline)
             return
@@ -228,7 +227,7 @@ final class SharedByteRing: @unchecked Sendable {
         if isClosed { throw RingError.closed }
         try lock(consumers, deadline: deadline)
         var freed = false
-        var segment: (path: String, size: Int)
+        let segment: (path: String, size: Int)
         do {
             defer {
                 _ = consumers.unlock()
