@@ -70,8 +70,10 @@ public class Queue<Element: Codable>: @unchecked Sendable {
             return taken
         }
         defer {
+            // Kept for the next put, unless it held an item too large for the ring (which
+            // would keep that much memory for the queue's lifetime).
             scratch.withLock { cached in
-                if cached.capacity < buffer.capacity { swap(&cached, &buffer) }
+                if cached.capacity < buffer.capacity, buffer.capacity <= ring.capacity { swap(&cached, &buffer) }
             }
         }
         buffer.removeAll(keepingCapacity: true)
