@@ -11,14 +11,16 @@ import Synchronization
 enum SharedSegments {
     private static let rings = Atomic<Int>(0)
     private static let items = Atomic<Int>(0)
-    /// The pid of the process that created a ring, so a forked child (which inherits the
-    /// value) cleans up only after rings it created itself.
-    private static let creator = Atomic<Int32>(0)
+    /// The pid of the last process that created a ring here, so a forked child (which
+    /// inherits the value) cleans up only after rings it created itself. A plain word, no
+    /// generic type: a forked child reads it at exit (see ``ProcessTable/finishAtExit()``);
+    /// ``ChildStartup/prepare()`` initializes it in the parent.
+    @exclusivity(unchecked) nonisolated(unsafe) static var creator: Int32 = 0
 
     /// The name prefix for a new ring's segments (called by the ring's creator).
     static func prefixForNewRing() -> String {
         let pid = system_cachedPid()
-        creator.store(pid, ordering: .relaxed)
+        creator = pid
         ProcessTable.shared.installExitHandler()
         return "learn-mp-\(pid)-\(rings.add(1, ordering: .relaxed).newValue)-"
     }
@@ -31,7 +33,7 @@ enum SharedSegments {
     /// Removes every segment of the rings this process created that no one took.
     static func removeUntaken() {
         let pid = system_cachedPid()
-        guard creator.load(ordering: .relaxed) == pid else { return }
+        guard creator == pid else { return }
         for name in system_directoryEntries(sharedSegmentDirectory, prefix: "learn-mp-\(pid)-") {
             system_unlink("\(sharedSegmentDirectory)/\(name)")
         }
