@@ -13,6 +13,8 @@ extension ProcessPoolExecutor {
     /// ```
     ///
     /// - Parameters:
+    ///   - f: The function to apply, run in a worker; its result crosses back as `Codable`.
+    ///   - items: The arguments, one call each; read at once.
     ///   - timeout: Seconds from this call within which every result must be ready (nil: no
     ///     limit); when it runs out, iteration yields ``ExecutorError/timeout(seconds:)``.
     ///   - chunkSize: Items per task (default 1, as Python).

@@ -37,6 +37,10 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
 
     /// Creates a shared array holding a copy of `values`, guarded by `lock` (Python's
     /// `Array('i', values, lock=shared_lock)`); ``getLock()`` returns it.
+    ///
+    /// - Parameters:
+    ///   - values: the initial elements; their number is the array's fixed count.
+    ///   - lock: the lock every element access takes.
     public init(_ values: [T], lock: RLock) throws {
         count = values.count
         region = try SharedRegion(size: Swift.max(1, values.count) * MemoryLayout<T>.stride)

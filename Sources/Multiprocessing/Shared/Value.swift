@@ -55,6 +55,10 @@ public final class Value<T: SharedScalar>: @unchecked Sendable {
     ///
     /// The lock is an ``RLock``: every access takes it, so a non-recursive ``Lock`` held
     /// around `value += 1` would deadlock (as it does in Python).
+    ///
+    /// - Parameters:
+    ///   - initial: the starting value.
+    ///   - lock: the lock every read and write takes.
     public init(_ initial: T, lock: RLock) throws {
         region = try SharedRegion(size: MemoryLayout<T>.stride)
         self.lock = lock
@@ -64,6 +68,8 @@ public final class Value<T: SharedScalar>: @unchecked Sendable {
     }
 
     /// Creates a shared value of zero: `0`, `0.0` or `false` (Python's `Value('i')`).
+    ///
+    /// - Parameter lock: when false, reads and writes do not lock (Python's `lock=False`).
     public convenience init(lock: Bool = true) throws {
         try self.init(Self.zero, lock: lock)
     }
