@@ -5,6 +5,10 @@
 /// let pending = try pool.applyAsync { add(3, 4) }
 /// print(try pending.get())  // 7
 /// ```
+///
+/// A `callback` or `errorCallback` given with the task has finished running by the time
+/// ``get(timeout:)`` or ``wait(timeout:)`` returns, and ``ready()`` is false until then, as
+/// in Python.
 public final class AsyncResult<Value>: @unchecked Sendable {
     let completion: Completion<Value>
 

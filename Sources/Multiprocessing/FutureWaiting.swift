@@ -15,6 +15,11 @@ public enum ReturnWhen: Sendable {
 /// ```swift
 /// let (done, notDone) = wait(futures, timeout: 1, returnWhen: .firstCompleted)
 /// ```
+///
+/// The call resolves to this function with Glibc or Foundation imported too (their
+/// `wait(_:)` takes a status pointer, so the arguments tell them apart). Inside a type that
+/// declares a `wait` method of its own (an `XCTestCase`, say), Swift looks up only the
+/// member: write `Multiprocessing.wait(...)` there.
 public func wait<Value>(
     _ futures: [Future<Value>], timeout: Double? = nil, returnWhen: ReturnWhen = .allCompleted
 ) -> (done: [Future<Value>], notDone: [Future<Value>]) {
@@ -58,62 +63,108 @@ public func wait<Value>(
 ///     print("Completed: \(try future.result())")
 /// }
 /// ```
-/// Futures already done come first. With a `timeout`, a `for` loop stops the program if the
-/// time runs out (Python raises `TimeoutError`); call ``AsCompleted/nextCompleted()`` to catch
-/// ``ExecutorError/timeout(seconds:)`` instead.
-public func asCompleted<Value>(_ futures: [Future<Value>], timeout: Double? = nil) -> AsCompleted<Value> {
-    AsCompleted(futures, timeout: timeout)
+/// Futures already done come first; each future is yielded once. A failed future is yielded
+/// like any other (its `result()` throws). Give a `timeout` for the variant that can run out
+/// of time (``asCompleted(_:timeout:)``).
+public func asCompleted<Value>(_ futures: [Future<Value>]) -> AsCompleted<Value> {
+    AsCompleted(CompletionOrder(futures, deadline: .forever))
 }
 
-/// The sequence returned by ``asCompleted(_:timeout:)``.
-public final class AsCompleted<Value>: Sequence, IteratorProtocol, @unchecked Sendable {
+/// The futures in the order they finish, giving up `timeout` seconds after the call, as
+/// Python's `as_completed(fs, timeout)`.
+///
+/// Each element is a `Result`: `.success` with the next future, or, once the time has run
+/// out, one `.failure(.timeout(seconds:))` that ends the sequence (Python raises
+/// `TimeoutError` from the loop). `try element.get()` raises it the Python way:
+///
+/// ```swift
+/// for element in asCompleted(futures, timeout: 5) {
+///     let future = try element.get()
+///     print(try future.result())
+/// }
+/// ```
+public func asCompleted<Value>(_ futures: [Future<Value>], timeout: Double) -> AsCompletedWithin<Value> {
+    AsCompletedWithin(CompletionOrder(futures, deadline: Deadline(timeout: timeout)), timeout: timeout)
+}
+
+/// The sequence returned by ``asCompleted(_:)``: every future, in the order they finish.
+public struct AsCompleted<Value>: Sequence, IteratorProtocol {
+    let order: CompletionOrder<Value>
+
+    init(_ order: CompletionOrder<Value>) { self.order = order }
+
+    /// The next future to finish, waiting as long as it takes; nil when all were returned.
+    public mutating func next() -> Future<Value>? {
+        if case .future(let future) = order.next() { return future }
+        return nil
+    }
+}
+
+/// The sequence returned by ``asCompleted(_:timeout:)``: the futures in the order they
+/// finish, then a timeout failure if the time ran out first.
+public struct AsCompletedWithin<Value>: Sequence, IteratorProtocol {
+    let order: CompletionOrder<Value>
+    let timeout: Double
+    private var timedOut = false
+
+    init(_ order: CompletionOrder<Value>, timeout: Double) {
+        self.order = order
+        self.timeout = timeout
+    }
+
+    /// The next future to finish; `.failure(.timeout(seconds:))` once when the time runs
+    /// out; nil after the last future or after the timeout.
+    public mutating func next() -> Result<Future<Value>, ExecutorError>? {
+        guard !timedOut else { return nil }
+        switch order.next() {
+        case .future(let future): return .success(future)
+        case .finished: return nil
+        case .timedOut:
+            timedOut = true
+            return .failure(.timeout(seconds: timeout))
+        }
+    }
+}
+
+/// Hands out futures in the order they finish, until a deadline.
+final class CompletionOrder<Value>: @unchecked Sendable {
+    enum Step {
+        case future(Future<Value>)
+        case finished
+        case timedOut
+    }
+
     private let futures: [Future<Value>]
-    private let timeout: Double?
     private let deadline: Deadline
     private let watcher = CompletionWatcher()
     private var order: [Int] = []
     private var yielded = 0
 
-    init(_ futures: [Future<Value>], timeout: Double?) {
+    init(_ futures: [Future<Value>], deadline: Deadline) {
         // Python takes a set: each future once.
         var seen = Set<ObjectIdentifier>()
         var unique: [Future<Value>] = []
         for future in futures where seen.insert(ObjectIdentifier(future)).inserted { unique.append(future) }
         self.futures = unique
-        self.timeout = timeout
-        deadline = Deadline(timeout: timeout)
+        self.deadline = deadline
         for (index, future) in unique.enumerated() where !future.completion.watch(watcher, token: index) {
             order.append(index)
         }
     }
 
-    /// The next future to finish, or nil when all have been returned.
-    ///
-    /// - Throws: ``ExecutorError/timeout(seconds:)`` when the timeout passes first.
-    public func nextCompleted() throws -> Future<Value>? {
-        guard yielded < futures.count else { return nil }
+    func next() -> Step {
+        guard yielded < futures.count else { return .finished }
         if yielded < order.count {
             defer { yielded += 1 }
-            return futures[order[yielded]]
+            return .future(futures[order[yielded]])
         }
         watcher.monitor.lock()
         defer { watcher.monitor.unlock() }
         let position = yielded - order.count
         while watcher.finished.count <= position {
-            if !watcher.monitor.wait(until: deadline) {
-                throw ExecutorError.timeout(seconds: timeout ?? 0)
-            }
+            if !watcher.monitor.wait(until: deadline) { return .timedOut }
         }
         yielded += 1
-        return futures[watcher.finished[position]]
-    }
-
-    /// The next future to finish; a timeout stops the program (see ``nextCompleted()``).
-    public func next() -> Future<Value>? {
-        do {
-            return try nextCompleted()
-        } catch {
-            fatalError("asCompleted: \(error)")
-        }
+        return .future(futures[watcher.finished[position]])
     }
 }

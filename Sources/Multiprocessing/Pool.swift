@@ -163,7 +163,7 @@ public final class Pool: @unchecked Sendable {
 
     private static func attach<V>(_ result: AsyncResult<V>, _ callback: ((V) -> Void)?, _ errorCallback: ((any Error) -> Void)?) {
         guard callback != nil || errorCallback != nil else { return }
-        result.completion.onFinish { state in
+        result.completion.onFinish(beforeWaking: true) { state in
             switch state {
             case .succeeded(let value): callback?(value)
             case .failed(let error): errorCallback?(error)
@@ -330,7 +330,7 @@ public final class Pool: @unchecked Sendable {
     /// ones are still computed.
     ///
     /// ```swift
-    /// for result in try pool.imap(0..<5, { $0 * 2 }) { print(result) }  // 0 2 4 6 8
+    /// for result in try pool.imap(0..<5, { $0 * 2 }) { print(try result.get()) }  // 0 2 4 6 8
     /// ```
     /// - Parameters:
     ///   - items: The inputs; read once, at the call.

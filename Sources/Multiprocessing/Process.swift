@@ -20,11 +20,25 @@ import Glibc
 open class Process: @unchecked Sendable {
     // MARK: Identity
 
-    /// The process's name: `Process-N` by default (`Process-N:M` for a grandchild), as Python.
+    /// The process's name: `Process-N` by default (`Process-N:M` for a grandchild), as Python;
+    /// an instance of a subclass `Worker` is `Worker-N`.
     public var name: String
-    /// A daemon child is terminated when its parent exits, and killed if the parent dies.
-    /// Set it before `start()`.
-    public var daemon: Bool
+    /// A daemon child is terminated when its parent exits, and killed if the parent dies; a
+    /// daemon may not start children of its own (``ProcessError/daemonicParent(name:)``).
+    ///
+    /// Set it before `start()`: setting it on a started process is a programming error and
+    /// traps with a message, as Python's `AssertionError`.
+    public var daemon: Bool {
+        get { daemonFlag }
+        set {
+            if role == .child {
+                let started = withState { state in if case .initial = state { false } else { true } }
+                precondition(!started, "process \(name) has already started: set daemon before start()")
+            }
+            daemonFlag = newValue
+        }
+    }
+    private var daemonFlag: Bool
     /// The numbers that make up the default name: the parent's identity plus a counter.
     let identity: [Int]
 
@@ -35,7 +49,8 @@ open class Process: @unchecked Sendable {
         /// start+join never opens one.
         case running(pid: Int32, pidfd: Int32)
         case finished(pid: Int32, exitCode: Int32)
-        case closed
+        /// After `close()`: the pid and exit code are kept (nil when it never started).
+        case closed(pid: Int32?, exitCode: Int32?)
     }
 
     private let role: Role
@@ -50,25 +65,29 @@ open class Process: @unchecked Sendable {
     /// Creates a process that runs `target` in a child when started.
     ///
     /// - Parameters:
-    ///   - name: The name; defaults to `Process-N`.
+    ///   - name: The name; defaults to `Process-N`, or `Worker-N` for a subclass `Worker`.
     ///   - daemon: Whether the child is a daemon (see ``daemon``).
     ///   - target: The work. A thrown error ends the child with exit code 1.
     public init(name: String? = nil, daemon: Bool = false, target: (() throws -> Void)? = nil) {
         let table = ProcessTable.shared
         self.identity = table.current.identity + [table.nextCounter()]
-        self.name = name ?? "Process-" + identity.map(String.init).joined(separator: ":")
-        self.daemon = daemon
+        self.name = name ?? ""
+        self.daemonFlag = daemon
         self.target = target
         self.role = .child
         self.state = .initial
         pthread_mutex_init(stateLock, nil)
+        if name == nil {
+            // As Python's `type(self).__name__`: the dynamic type, known only now.
+            self.name = "\(type(of: self))-" + identity.map(String.init).joined(separator: ":")
+        }
     }
 
     /// The main process (`MainProcess`), created once.
     init(mainProcessWithPid pid: Int32) {
         identity = []
         name = "MainProcess"
-        daemon = false
+        daemonFlag = false
         target = nil
         role = .main
         state = .running(pid: pid, pidfd: -1)
@@ -79,7 +98,7 @@ open class Process: @unchecked Sendable {
     init(parentWithPid pid: Int32, name: String, identity: [Int]) {
         self.identity = identity
         self.name = name
-        daemon = false
+        daemonFlag = false
         target = nil
         role = .parent
         state = .running(pid: pid, pidfd: -1)
@@ -108,15 +127,19 @@ open class Process: @unchecked Sendable {
         return try body(&state)
     }
 
-    /// The process id: nil before `start()`.
+    /// The process id: nil before `start()`. Kept after `close()`.
     public var pid: Int32? {
         withState { state in
             switch state {
-            case .initial, .closed: nil
+            case .initial: nil
             case .running(let pid, _), .finished(let pid, _): pid
+            case .closed(let pid, _): pid
             }
         }
     }
+
+    /// The process id (Python's `ident`, an alias of ``pid``).
+    public var ident: Int32? { pid }
 
     /// A descriptor that becomes readable when the child ends (a pidfd), for ``wait(_:timeout:)``
     /// style polling; nil before start and after the child was reaped.
@@ -140,17 +163,21 @@ open class Process: @unchecked Sendable {
 
     /// The exit code once the child has ended: 0 on success, 1 when the work threw, the value
     /// passed to `exit`, or -N when killed by signal N. Nil while it runs or before start.
+    /// Kept after `close()`.
     public var exitCode: Int32? {
         guard role == .child else { return nil }
         try? reap(options: WNOHANG)
         return withState { state in
-            if case .finished(_, let code) = state { return code }
-            return nil
+            switch state {
+            case .finished(_, let code): code
+            case .closed(_, let code): code
+            default: nil
+            }
         }
     }
 
     /// Whether the child has been started and has not ended yet. `currentProcess().isAlive` is
-    /// true, as in Python.
+    /// true, as in Python; false after `close()` (which needs the child to have ended).
     public var isAlive: Bool {
         switch role {
         case .main: return true
@@ -172,9 +199,12 @@ open class Process: @unchecked Sendable {
     /// Starts the child: forks, and runs ``run()`` there.
     ///
     /// - Throws: ``ProcessError/alreadyStarted(name:)`` on a second call, ``ProcessError/closed(name:)``
-    ///   after `close()`, or a ``SystemError`` when the fork fails.
+    ///   after `close()`, ``ProcessError/daemonicParent(name:)`` in a daemon process, or a
+    ///   ``SystemError`` when the fork fails.
     public func start() throws {
         guard role == .child, self !== ProcessTable.shared.current else { throw ProcessError.notAChild(name: name) }
+        let current = ProcessTable.shared.current
+        if current.daemon { throw ProcessError.daemonicParent(name: current.name) }
         try withState { state in
             switch state {
             case .initial: break
@@ -304,7 +334,17 @@ open class Process: @unchecked Sendable {
         if isAlive, role == .child, case .running = withState({ $0 }) {
             throw ProcessError.stillRunning(name: name)
         }
-        withState { $0 = .closed }
+        withState { state in
+            switch state {
+            case .initial: state = .closed(pid: nil, exitCode: nil)
+            case .finished(let pid, let code): state = .closed(pid: pid, exitCode: code)
+            case .running(let pid, let pidfd):
+                // Another role (parent/main view) or a child reaped elsewhere.
+                if pidfd >= 0 { system_close(pidfd) }
+                state = .closed(pid: pid, exitCode: nil)
+            case .closed: break
+            }
+        }
         ProcessTable.shared.removeChild(self)
     }
 }

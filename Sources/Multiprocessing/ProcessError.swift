@@ -10,6 +10,9 @@ public enum ProcessError: Error, Equatable, CustomStringConvertible {
     case stillRunning(name: String)
     /// A process tried to start, join or signal itself.
     case notAChild(name: String)
+    /// A daemon process tried to start a child (Python's "daemonic processes are not allowed
+    /// to have children"). `name` is the daemon's.
+    case daemonicParent(name: String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum ProcessError: Error, Equatable, CustomStringConvertible {
             "process \(name) is still running: join() or terminate() it before close()"
         case .notAChild(let name):
             "process \(name) is not a child of this process: only the parent can start, join or signal it"
+        case .daemonicParent(let name):
+            "daemonic processes are not allowed to have children: \(name) is a daemon; start the process from a non-daemon process, or create \(name) with daemon: false"
         }
     }
 }

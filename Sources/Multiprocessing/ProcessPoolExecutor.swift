@@ -5,7 +5,7 @@
 /// try withProcessPoolExecutor(maxWorkers: 4) { executor in
 ///     let future = try executor.submit { task(5) }
 ///     print("Result: \(try future.result())")
-///     print("Results: \(try executor.map(0..<10, task))")
+///     print("Results: \(try executor.map(task, 0..<10).values())")
 /// }
 /// ```
 ///
@@ -68,55 +68,6 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     /// `submit` with two arguments: `executor.submit(add, 3, 4)`.
     public func submit<A, B, R: Codable>(_ f: @escaping (A, B) throws -> R, _ first: A, _ second: B) throws -> Future<R> {
         try submit { try f(first, second) }
-    }
-
-    /// Applies `f` to every item in the workers and returns the results in order, as Python's
-    /// `executor.map(fn, items)`.
-    ///
-    /// - Parameters:
-    ///   - f: The function to apply, run in a worker.
-    ///   - items: The arguments, one call each.
-    ///   - timeout: Seconds to wait for all results (nil: forever).
-    ///   - chunkSize: Items per task (default 1, as Python).
-    /// - Throws: The first task error (a ``WorkerError``), ``ExecutorError/timeout(seconds:)``,
-    ///   ``ExecutorError/brokenProcessPool(reason:)``, ``ExecutorError/shutdown``.
-    @inlinable
-    public func map<S: Sequence, R: Codable>(
-        _ items: S, timeout: Double? = nil, chunkSize: Int = 1, _ f: @escaping (S.Element) throws -> R
-    ) throws -> [R] {
-        guard chunkSize >= 1 else { throw ExecutorError.invalidChunkSize(chunkSize) }
-        let array = Array(items)
-        return try runMap(
-            count: array.count, chunkSize: chunkSize, timeout: timeout,
-            body: Pool.chunkBody(array, chunkSize: chunkSize, f))
-    }
-
-    /// Runs a map job over `count` items and waits for its results.
-    @usableFromInline
-    func runMap<R: Decodable>(count: Int, chunkSize: Int, timeout: Double?, body: @escaping JobBody) throws -> [R] {
-        let completion = Completion<[R]>()
-        let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: completion)
-        if count == 0 {
-            if let refused = engine.refusal { throw refusal(refused) }
-            return []
-        }
-        if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, sink: sink) {
-            throw refusal(refused.state)
-        }
-        switch completion.wait(until: Deadline(timeout: timeout)) {
-        case .succeeded(let values): return values
-        case .failed(let error): throw error
-        case .cancelled: throw ExecutorError.cancelled
-        case .pending: throw ExecutorError.timeout(seconds: timeout ?? 0)
-        }
-    }
-
-    /// `map` with Python's argument order: `executor.map(task, 0..<10)`.
-    @inlinable
-    public func map<S: Sequence, R: Codable>(
-        _ f: @escaping (S.Element) throws -> R, _ items: S, timeout: Double? = nil, chunkSize: Int = 1
-    ) throws -> [R] {
-        try map(items, timeout: timeout, chunkSize: chunkSize, f)
     }
 
     // MARK: Stopping

@@ -14,7 +14,7 @@ struct ExecutorTests {
             #expect(try future.result() == 25)
             #expect(try executor.submit({ (a: Int, b: Int) in a + b }, 3, 4).result() == 7)
             #expect(future.done())
-            #expect(try executor.map(task, 0..<10) == [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
+            #expect(try executor.map(task, 0..<10).values() == [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
             let futures = try (0..<5).map { i in try executor.submit { task(i) } }
             var completed: [Int] = []
             for future in asCompleted(futures) { completed.append(try future.result()) }
@@ -28,17 +28,17 @@ struct ExecutorTests {
             let futures = try delays.enumerated().map { index, delay in
                 try executor.submit { () -> Int in usleep(delay); return index }
             }
-            let order = try asCompleted(futures, timeout: 5).map { try $0.result() }
+            let order = try asCompleted(futures, timeout: 5).map { try $0.get().result() }
             #expect(order == [2, 1, 0])
         }
     }
 
     @Test func mapKeepsOrderAndAppliesTimeout() throws {
         try withProcessPoolExecutor(maxWorkers: 2) { executor in
-            let shifted = try executor.map(0..<100, chunkSize: 7) { $0 - 1 }
+            let shifted = try executor.map(0..<100, chunkSize: 7) { $0 - 1 }.values()
             #expect(shifted == Array(-1..<99))
             #expect(throws: ExecutorError.timeout(seconds: 0.1)) {
-                try executor.map([1], timeout: 0.1) { (x: Int) -> Int in usleep(1_000_000); return x }
+                try executor.map([1], timeout: 0.1) { (x: Int) -> Int in usleep(1_000_000); return x }.values()
             }
         }
     }

@@ -178,11 +178,11 @@ struct ManagerTests {
             try consumer.join()
             #expect(consumer.exitCode == 0)
             #expect(try queue.empty())
-            #expect(throws: ManagerError.queueEmpty) { try queue.getNowait() }
+            #expect(throws: QueueError.empty) { try queue.getNowait() }
             try queue.putNowait("x")
             try queue.putNowait("y")
             #expect(try queue.full())
-            #expect(throws: ManagerError.queueFull) { try queue.put("z", timeout: 0.01) }
+            #expect(throws: QueueError.full) { try queue.put("z", timeout: 0.01) }
         }
     }
 

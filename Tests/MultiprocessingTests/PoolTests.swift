@@ -19,7 +19,7 @@ struct PoolTests {
             #expect(try pool.starmap(add, [(1, 2), (3, 4), (5, 6)]) == [3, 7, 11])
             let items = (0..<5).map { ["value": $0] }
             var seen: [Int] = []
-            for result in try pool.imap({ (item: [String: Int]) in item["value"]! * 2 }, items) { seen.append(result) }
+            for result in try pool.imap({ (item: [String: Int]) in item["value"]! * 2 }, items) { seen.append(try result.get()) }
             #expect(seen == [0, 2, 4, 6, 8])
         }
     }
@@ -35,7 +35,7 @@ struct PoolTests {
             let doubled = try pool.map(1...5) { $0 &+ $0 }
             #expect(type(of: doubled) == [Int].self)
             #expect(doubled == [2, 4, 6, 8, 10])
-            let streamed = Array(try pool.imap(0..<4) { $0 &* 3 })
+            let streamed = try pool.imap(0..<4) { $0 &* 3 }.map { try $0.get() }
             #expect(type(of: streamed) == [Int].self)
             #expect(streamed == [0, 3, 6, 9])
         }
@@ -62,9 +62,9 @@ struct PoolTests {
                 if x == 0 { usleep(200_000) }
                 return x * 2
             }
-            #expect(Array(results) == [0, 2, 4, 6, 8, 10])
+            #expect(try results.map { try $0.get() } == [0, 2, 4, 6, 8, 10])
             let chunked = try pool.imap(0..<50, chunkSize: 4) { $0 + 1 }
-            #expect(Array(chunked) == Array(1...50))
+            #expect(try chunked.map { try $0.get() } == Array(1...50))
         }
     }
 
@@ -74,7 +74,7 @@ struct PoolTests {
                 if x == 0 { usleep(400_000) }
                 return x
             }
-            let order = Array(results)
+            let order = try results.map { try $0.get() }
             #expect(order.sorted() == Array(0..<8))
             #expect(order.last == 0)
         }

@@ -107,7 +107,7 @@ struct SynchronizationTests {
                     guard try condition.wait(for: { items.value > 0 }, timeout: 4) else { system_exit(5) }
                     items.value -= 1
                     consumed.value += 1
-                    condition.notifyAll()
+                    try condition.notifyAll()
                 }
             }
         }
@@ -116,7 +116,7 @@ struct SynchronizationTests {
             try condition.withLock {
                 _ = try condition.wait(for: { items.value < 3 }, timeout: 4)
                 items.value += 1
-                condition.notify()
+                try condition.notify()
             }
         }
         try consumer.join()

@@ -49,6 +49,18 @@ if (!isMainThread) {
     for (let i = 0; i < count; i++) process.send(i);
     process.send('end', () => process.disconnect());
   });
+} else if (process.argv[2] === 'child-send-big') {
+  const count = Number(process.argv[3]);
+  const payload = Buffer.alloc(Number(process.argv[4]), 120);
+  process.send('ready');
+  process.once('message', () => {
+    let left = count;
+    const next = () => {
+      if (left-- === 0) { process.disconnect(); return; }
+      process.send(payload, next);
+    };
+    next();
+  });
 } else {
   // MARK: - Workloads
 
@@ -78,6 +90,21 @@ if (!isMainThread) {
       });
       child.on('exit', resolve);
       child.on('spawn', () => { t0 = now(); child.send('go'); });
+    });
+  }
+
+  // 50 MB Buffers from a forked child to the parent over the IPC channel; ms per item.
+  function ipcBig(count = 5, size = 50000000) {
+    return new Promise((resolve) => {
+      const child = fork(__filename, ['child-send-big', String(count), String(size)], { serialization: 'advanced' });
+      let seen = 0;
+      let t0 = 0;
+      child.on('message', (m) => {
+        if (m === 'ready') { t0 = now(); child.send('go'); return; }
+        if (m.length !== size) throw new Error(`item of ${m.length} bytes`);
+        if (++seen === count) emit((now() - t0) / count * 1e3, 'ms');
+      });
+      child.on('exit', resolve);
     });
   }
 
@@ -118,6 +145,7 @@ if (!isMainThread) {
     'process-start': () => processStart(),
     'queue-small': () => ipcSmall(),
     'queue-1k': () => workerPost1k(),
+    'queue-50mb': () => ipcBig(),
     'locked-counter': () => lockedCounter(),
   });
 }

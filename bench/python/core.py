@@ -62,6 +62,18 @@ def queue_1k():
     queue_run(50_000, b"x" * 1024)
 
 
+def queue_50mb(count=5):
+    """50 MB byte strings from a producer process to the parent; milliseconds per item."""
+    queue = ctx.Queue()
+    payload = b"x" * 50_000_000
+
+    def receive():
+        for _ in range(count):
+            assert len(queue.get()) == len(payload)
+
+    emit(released(produce, (queue, count, payload), receive) / count * 1e3, "ms")
+
+
 def pipe_send(conn, count, go):
     go.wait()
     for i in range(count):
@@ -170,6 +182,7 @@ if __name__ == "__main__":
         "process-start": process_start,
         "queue-small": queue_small,
         "queue-1k": queue_1k,
+        "queue-50mb": queue_50mb,
         "pipe-small": pipe_small,
         "pipe-bandwidth": pipe_bandwidth,
         "pipe-rtt": pipe_rtt,

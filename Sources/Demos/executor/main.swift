@@ -13,7 +13,7 @@ try withProcessPoolExecutor(maxWorkers: 4) { executor in
     print("Result: \(try future.result())")
 
     // map 批量任务
-    let results = try executor.map(task, 0..<10)
+    let results = try executor.map(task, 0..<10).values()
     print("Results: \(results)")
 
     // asCompleted 获取完成的任务

@@ -24,6 +24,6 @@ try withPool(processes: 4) { pool in
 
     // imap - 惰性迭代器版本
     for result in try pool.imap(processItem, (0..<5).map { i in ["value": i] }) {
-        print(result)  // 0, 2, 4, 6, 8
+        print(try result.get())  // 0, 2, 4, 6, 8
     }
 }

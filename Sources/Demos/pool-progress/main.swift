@@ -12,7 +12,7 @@ try withPool(processes: 4) { pool in
     var results: [Int] = []
     try withProgressBar(total: items.count) { pbar in
         for result in try pool.imapUnordered(task, items) {
-            results.append(result)
+            results.append(try result.get())
             pbar.update()
         }
     }

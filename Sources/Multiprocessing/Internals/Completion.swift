@@ -44,25 +44,39 @@ final class Completion<Value>: @unchecked Sendable {
     /// A broadcast may wake waiters of other completions; they re-check and wait again.
     let monitor = SharedMonitors.next()
     private(set) var state: State = .pending
+    /// Set while `finish` runs the early callbacks: the outcome is decided but not yet shown.
+    private var finishing = false
+    private var earlyCallbacks: [(State) -> Void] = []
     private var callbacks: [(State) -> Void] = []
     private var watchers: [(CompletionWatcher, Int)] = []
 
     var isDone: Bool { monitor.withLock { if case .pending = state { return false } else { return true } } }
 
-    /// Stores the outcome once (later calls are ignored); runs callbacks on the calling thread.
+    /// Stores the outcome once (later calls are ignored) and runs the callbacks on the calling
+    /// thread: the early ones (``onFinish(beforeWaking:_:)``) before anything can see the
+    /// outcome, then wakes the waiters and watchers, then runs the others.
     @discardableResult
     func finish(_ outcome: State) -> Bool {
         monitor.lock()
-        guard case .pending = state else { monitor.unlock(); return false }
+        guard case .pending = state, !finishing else { monitor.unlock(); return false }
+        finishing = true
+        var early = earlyCallbacks
+        earlyCallbacks = []
+        monitor.unlock()
+        for callback in early { callback(outcome) }
+        monitor.lock()
         state = outcome
+        finishing = false
+        early = earlyCallbacks  // registered while the first ones ran
         let toRun = callbacks
         let toNotify = watchers
+        earlyCallbacks = []
         callbacks = []
         watchers = []
         monitor.unlock()
         monitor.broadcast()
         for (watcher, token) in toNotify { watcher.notify(token) }
-        for callback in toRun { callback(outcome) }
+        for callback in early + toRun { callback(outcome) }
         return true
     }
 
@@ -70,10 +84,14 @@ final class Completion<Value>: @unchecked Sendable {
     func fail(_ error: any Error) { finish(.failed(error)) }
 
     /// Runs `callback` when done (at once, on this thread, if already done).
-    func onFinish(_ callback: @escaping (State) -> Void) {
+    ///
+    /// With `beforeWaking`, the callback has run before any waiter returns and before
+    /// `isDone` turns true, as Python's `AsyncResult` callbacks; without it, it runs after
+    /// the waiters were woken, as `Future.add_done_callback`.
+    func onFinish(beforeWaking: Bool = false, _ callback: @escaping (State) -> Void) {
         monitor.lock()
         if case .pending = state {
-            callbacks.append(callback)
+            if beforeWaking { earlyCallbacks.append(callback) } else { callbacks.append(callback) }
             monitor.unlock()
             return
         }

@@ -60,8 +60,13 @@ final class ProcessTable: @unchecked Sendable {
     /// Runs `fork` with the table locked, so no other thread is half-way through changing it
     /// at the moment of the fork; registers the started child in the parent.
     func registerChild(_ child: Process) {
+        locked { children.append(child) }
+        installExitHandler()
+    }
+
+    /// Makes ``finishAtExit()`` run when this process exits (once).
+    func installExitHandler() {
         locked {
-            children.append(child)
             if !exitHandlerInstalled {
                 exitHandlerInstalled = true
                 atexit { ProcessTable.shared.finishAtExit() }
@@ -81,12 +86,15 @@ final class ProcessTable: @unchecked Sendable {
         return alive
     }
 
-    /// Python's exit behaviour: terminate daemon children, then join every child.
+    /// Python's exit behaviour: terminate daemon children, then join every child; then remove
+    /// the large-item segments of this process's queues that no one took.
     ///
     /// This runs in forked children too, where another thread of the parent may have held a
     /// lock of the Swift runtime at the moment of the fork; so it touches no generic type the
-    /// parent has not already used (see `init`) and returns at once when there are no children.
+    /// parent has not already used (see `init`) and returns at once when there are no children
+    /// (and no queue was created in this child).
     func finishAtExit() {
+        defer { SharedSegments.removeUntaken() }
         let snapshot = locked { children }
         if snapshot.isEmpty { return }
         for child in snapshot where child.daemon && child.isAlive {

@@ -21,6 +21,7 @@ enum ChildStartup {
         _ = system_getppid()
         _ = cmp_get_parent_death_signal()
         _ = Trace.isEnabled
+        _ = SharedSegments.creator
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_exit") else { return nil }
         return unsafeBitCast(address, to: (@convention(c) (Int32) -> Void).self)
     }()

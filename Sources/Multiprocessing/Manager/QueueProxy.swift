@@ -2,7 +2,9 @@
 /// `manager.Queue()`) or `manager.joinableQueue()` (`manager.JoinableQueue()`).
 ///
 /// Unlike the shared-memory queue, a manager queue can be passed to processes that were
-/// started before it was created, and found by name from unrelated processes.
+/// started before it was created, and found by name from unrelated processes. It reports
+/// the same ``QueueError``s as a ``Queue`` (Python's `queue.Empty` and `queue.Full` from both),
+/// so code written for one catches the other's errors.
 public struct QueueProxy<Element: Codable>: Sendable {
     let client: ManagerClient
     let id: UInt32
@@ -13,16 +15,16 @@ public struct QueueProxy<Element: Codable>: Sendable {
     ///   - item: the value to add.
     ///   - block: false fails at once when the queue is full (Python's `put_nowait`).
     ///   - timeout: seconds to wait; nil waits forever.
-    /// - Throws: ``ManagerError/queueFull`` when no room came in time.
+    /// - Throws: ``QueueError/full`` when no room came in time.
     public func put(_ item: Element, block: Bool = true, timeout: Double? = nil) throws {
-        _ = try client.call(.queuePut, object: id, timeout: block ? timeout : 0) { try $0.appendEncodedField(item) }
+        _ = try call(.queuePut, timeout: block ? timeout : 0) { try $0.appendEncodedField(item) }
     }
 
     /// Removes and returns the oldest item, waiting while the queue is empty.
     ///
-    /// - Throws: ``ManagerError/queueEmpty`` when no item came in time.
+    /// - Throws: ``QueueError/empty`` when no item came in time.
     public func get(block: Bool = true, timeout: Double? = nil) throws -> Element {
-        var reader = try client.call(.queueGet, object: id, timeout: block ? timeout : 0)
+        var reader = try call(.queueGet, timeout: block ? timeout : 0)
         return try reader.decodedField(Element.self)
     }
 
@@ -51,8 +53,8 @@ public struct QueueProxy<Element: Codable>: Sendable {
 
     /// Marks one item taken with `get()` as processed (joinable queues).
     ///
-    /// - Throws: ``ManagerError/taskDoneTooManyTimes`` when every item is already done.
-    public func taskDone() throws { _ = try client.call(.queueTaskDone, object: id) }
+    /// - Throws: ``QueueError/taskDoneTooManyTimes`` when every item is already done.
+    public func taskDone() throws { _ = try call(.queueTaskDone) }
 
     /// Waits until every item put has been marked done with `taskDone()` (joinable queues).
     /// Returns false when `timeout` seconds passed first.
@@ -60,5 +62,20 @@ public struct QueueProxy<Element: Codable>: Sendable {
     public func join(timeout: Double? = nil) throws -> Bool {
         var reader = try client.call(.queueJoin, object: id, timeout: timeout)
         return try reader.field().first == 1
+    }
+
+    /// A call on the queue, with the server's queue errors as the local queue's.
+    private func call(
+        _ operation: Operation, timeout: Double? = nil, fields: (inout FrameWriter) throws -> Void = { _ in }
+    ) throws -> FrameReader {
+        do {
+            return try client.call(operation, object: id, timeout: timeout, fields: fields)
+        } catch ManagerError.queueEmpty {
+            throw QueueError.empty
+        } catch ManagerError.queueFull {
+            throw QueueError.full
+        } catch ManagerError.taskDoneTooManyTimes {
+            throw QueueError.taskDoneTooManyTimes
+        }
     }
 }

@@ -19,8 +19,11 @@ import Synchronization
 /// every process and there is nothing to flush (no `join_thread()` / `cancel_join_thread()`).
 /// An unbounded queue (`maxSize` 0) is a 16 MiB ring whose pages are mapped lazily; `put`
 /// blocks only when that much data is waiting (Python's feeder thread would keep buffering
-/// in the producer's memory instead, and its `join()` would then hang). Items larger than the ring still work: they
-/// are streamed through it while a consumer reads.
+/// in the producer's memory instead, and its `join()` would then hang). An item larger than
+/// the ring travels in a shared-memory segment of its own (a file in `/dev/shm`, removed as
+/// it is taken, or when the process that created the queue exits if no one took it): it
+/// moves at memory speed, and `put` returns at once even with no consumer waiting. It needs
+/// that much free room in `/dev/shm`.
 public class Queue<Element: Codable>: @unchecked Sendable {
     /// The default ring size of an unbounded queue, in bytes.
     static var unboundedCapacity: Int { 16 << 20 }
@@ -52,7 +55,8 @@ public class Queue<Element: Codable>: @unchecked Sendable {
     ///   - block: when false, fail at once if there is no room.
     ///   - timeout: seconds to wait for room at most (nil: forever); ignored when `block` is false.
     /// - Throws: ``QueueError/full`` when there was no room in time, ``QueueError/closed``
-    ///   after ``close()``, or the encoder's error.
+    ///   after ``close()``, the encoder's error, or a ``SystemError`` when the segment for an
+    ///   item larger than the ring cannot be written (e.g. `/dev/shm` is full).
     public func put(_ item: Element, block: Bool = true, timeout: Double? = nil) throws {
         try putEncoded(item, deadline: Deadline(block: block, timeout: timeout))
     }
@@ -67,8 +71,10 @@ public class Queue<Element: Codable>: @unchecked Sendable {
             return taken
         }
         defer {
+            // Kept for the next put, unless it held an item too large for the ring (which
+            // would keep that much memory for the queue's lifetime).
             scratch.withLock { cached in
-                if cached.capacity < buffer.capacity { swap(&cached, &buffer) }
+                if cached.capacity < buffer.capacity, buffer.capacity <= ring.capacity { swap(&cached, &buffer) }
             }
         }
         buffer.removeAll(keepingCapacity: true)
@@ -79,6 +85,8 @@ public class Queue<Element: Codable>: @unchecked Sendable {
             throw QueueError.full
         } catch RingError.closed {
             throw QueueError.closed
+        } catch RingError.segmentFailed(let error) {
+            throw error
         }
     }
 
@@ -101,6 +109,8 @@ public class Queue<Element: Codable>: @unchecked Sendable {
             throw QueueError.empty
         } catch RingError.closed {
             throw QueueError.closed
+        } catch RingError.segmentFailed(let error) {
+            throw error
         }
     }
 

@@ -109,6 +109,18 @@ struct FutexMutex {
         return outcome != .wouldDeadlock
     }
 
+    /// Whether the calling thread holds the mutex.
+    ///
+    /// The holder writes the word (its pid) and then its thread, and clears the thread before
+    /// unlocking; so a thread that reads its own `pthread_self()` there, and this process's
+    /// pid in the word, is the holder. (The pid matters: a forked child's main thread has the
+    /// same `pthread_self()` as the parent's forking thread.)
+    @inlinable
+    var isHeldByCallingThread: Bool {
+        cmp_load_i64(thread) == Self.currentThread
+            && cmp_load_u32(word) & ~Self.waitersBit == UInt32(bitPattern: cachedProcessIdentifier)
+    }
+
     /// The pid in the word (0: free).
     var owner: Int32 { Int32(bitPattern: cmp_load_u32(word) & ~Self.waitersBit) }
 

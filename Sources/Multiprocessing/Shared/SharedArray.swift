@@ -2,14 +2,15 @@
 /// `Array` is Swift's own).
 ///
 /// Like ``Value``, each element access takes the array's lock; hold ``getLock()`` around a
-/// read-modify-write. The subscript traps on an out-of-range index, as Swift arrays do;
-/// ``get(_:)`` and ``set(_:_:)`` throw ``SharedMemoryError/indexOutOfRange(index:count:)``
-/// instead.
+/// read-modify-write. The subscripts trap on an out-of-range index or range, as Swift arrays
+/// do; ``get(_:)`` and ``set(_:_:)`` throw ``SharedMemoryError/indexOutOfRange(index:count:)``
+/// instead. A range reads or writes a slice under one lock (Python's `arr[1:3]`), as an array.
 ///
 /// ```swift
 /// let numbers = try SharedArray<Double>([1, 2, 3])
 /// numbers[0] = 9
-/// print(numbers[...])   // [9.0, 2.0, 3.0]
+/// numbers[1...] = [7, 8]
+/// print(numbers[...])   // [9.0, 7.0, 8.0]
 /// ```
 public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
     let region: SharedRegion
@@ -30,6 +31,23 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
         region = try SharedRegion(size: FutexMutex.byteCount + 64 + Swift.max(1, values.count) * MemoryLayout<T>.stride)
         self.lock = RLock(in: region)
         locking = lock
+        elements = region.allocate(T.self, count: Swift.max(1, values.count))
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { elements.initialize(from: base, count: source.count) }
+        }
+    }
+
+    /// Creates a shared array holding a copy of `values`, guarded by `lock` (Python's
+    /// `Array('i', values, lock=shared_lock)`); ``getLock()`` returns it.
+    ///
+    /// - Parameters:
+    ///   - values: the initial elements; their number is the array's fixed count.
+    ///   - lock: the lock every element access takes.
+    public init(_ values: [T], lock: RLock) throws {
+        count = values.count
+        region = try SharedRegion(size: Swift.max(1, values.count) * MemoryLayout<T>.stride)
+        self.lock = lock
+        locking = true
         elements = region.allocate(T.self, count: Swift.max(1, values.count))
         values.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { elements.initialize(from: base, count: source.count) }
@@ -58,8 +76,39 @@ public final class SharedArray<T: SharedScalar>: @unchecked Sendable, Sequence {
         }
     }
 
-    /// A copy of every element, taken under the lock (Python's `arr[:]`).
-    public subscript(_: UnboundedRange) -> [T] { copy() }
+    /// Every element, read or written under the lock (Python's `arr[:]`). The new value
+    /// must have ``count`` elements.
+    public subscript(_: UnboundedRange) -> [T] {
+        get { copy() }
+        set { self[0..<count] = newValue }
+    }
+
+    /// The elements in `bounds`, read or written under the lock (Python's `arr[1:3]`). Traps
+    /// when `bounds` is not within `0..<count`, or when the new value has a different length
+    /// (a shared array cannot grow or shrink).
+    public subscript<R: RangeExpression>(bounds: R) -> [T] where R.Bound == Int {
+        get {
+            let range = checked(bounds)
+            return locked { [T](UnsafeBufferPointer(start: elements + range.lowerBound, count: range.count)) }
+        }
+        set {
+            let range = checked(bounds)
+            precondition(newValue.count == range.count,
+                         "cannot assign \(newValue.count) elements to the \(range.count) elements \(range) of a SharedArray: a shared array's length is fixed")
+            newValue.withUnsafeBufferPointer { source in
+                locked {
+                    if let base = source.baseAddress { (elements + range.lowerBound).update(from: base, count: range.count) }
+                }
+            }
+        }
+    }
+
+    private func checked<R: RangeExpression>(_ bounds: R) -> Range<Int> where R.Bound == Int {
+        let range = bounds.relative(to: 0..<count)
+        precondition(range.lowerBound >= 0 && range.upperBound <= count,
+                     "SharedArray range \(range) out of bounds: valid indices are 0..<\(count)")
+        return range
+    }
 
     /// The element at `index`.
     ///

@@ -8,18 +8,20 @@ enum RingError: Error, Equatable {
     case timedOut
     /// This process closed its handle with ``SharedByteRing/close()``.
     case closed
+    /// The one-off segment of a message larger than the ring could not be made or mapped.
+    case segmentFailed(SystemError)
 }
 
 /// A multi-producer, multi-consumer ring of length-prefixed byte messages in shared memory.
 ///
 /// Create it before forking; every process then puts and gets through the same pages.
 ///
-/// **Records.** Each record is a 4-byte header (bit 31 *first*, bit 30 *last*, bit 29
-/// *abort*, bits 0–28 the payload length) followed by the payload; records wrap around the
-/// end of the data area byte by byte. A message that fits the ring is one record flagged
-/// first+last. A larger message is streamed as several records while its producer holds the
-/// producers' lock and a consumer holds the consumers' lock, each chunk freeing room for the
-/// next one.
+/// **Records.** Each message is one record: a 4-byte header (bit 31 *segment*, bits 0–28 the
+/// payload length) followed by the payload; records wrap around the end of the data area
+/// byte by byte. A message too large for the ring goes into a one-off shared-memory segment
+/// of its own (``SharedSegments``), written before the producers' lock is taken, and its
+/// record (flagged *segment*) carries the segment's size and name; the consumer maps the
+/// segment and hands its bytes over at memory speed, whether or not a consumer was waiting.
 ///
 /// **Indices.** `tail` (written only under the producers' lock) and `head` (only under the
 /// consumers' lock) each pack a 40-bit byte position and a 24-bit count of whole messages, so
@@ -27,17 +29,12 @@ enum RingError: Error, Equatable {
 ///
 /// **Crashes.** A process SIGKILLed mid-put has not moved `tail`: its record never existed.
 /// One killed mid-get has not moved `head`: the message stays for the next consumer. The
-/// locks hold their owner's pid, so the next locker learns of the death and continues: a stream cut short by a dead
-/// producer is dropped (the next *first* record, or the consumer finding the producers' lock
-/// orphaned, ends it), and a consumer starting a message skips leftover chunks of a stream
-/// whose reader died.
+/// locks hold their owner's pid, so the next locker learns of the death and continues.
 ///
 /// **Waiting.** Waiters spin briefly, then sleep on a futex sequence word; the other side
 /// bumps the word and calls `FUTEX_WAKE` only when a sleeper has announced itself.
 final class SharedByteRing: @unchecked Sendable {
-    private static let firstFlag: UInt32 = 1 << 31
-    private static let lastFlag: UInt32 = 1 << 30
-    private static let abortFlag: UInt32 = 1 << 29
+    private static let segmentFlag: UInt32 = 1 << 31
     private static let lengthMask: UInt32 = (1 << 29) - 1
     private static let byteMask: UInt64 = (1 << 40) - 1
     private static let messageMask: UInt64 = (1 << 24) - 1
@@ -59,6 +56,8 @@ final class SharedByteRing: @unchecked Sendable {
     private let spaceWaiters: UnsafeMutablePointer<UInt32>
     private let data: UnsafeMutableRawPointer
     private let closedHere = Atomic(false)
+    /// The name prefix of this ring's large-message segments.
+    private let segmentPrefix: String
     /// This process's last view of the other side's index (see ``LocalView``).
     private let local: UnsafeMutablePointer<LocalView>
 
@@ -104,6 +103,7 @@ final class SharedByteRing: @unchecked Sendable {
         data = base + Self.dataOffset
         local = .allocate(capacity: 1)
         local.initialize(to: LocalView())
+        segmentPrefix = SharedSegments.prefixForNewRing()
     }
 
     deinit {
@@ -136,53 +136,48 @@ final class SharedByteRing: @unchecked Sendable {
     /// Appends one message, waiting until `deadline` for room.
     ///
     /// - Throws: ``RingError/timedOut`` when there was no room in time (nothing was added),
-    ///   ``RingError/closed`` after ``close()``.
+    ///   ``RingError/closed`` after ``close()``, or a ``SystemError`` when a segment for a
+    ///   message larger than the ring cannot be made (``RingError/segmentFailed(_:)``).
     func put(_ bytes: UnsafeRawBufferPointer, deadline: Deadline) throws {
         if isClosed { throw RingError.closed }
-        precondition(bytes.count <= Int(UInt32.max), "a ring message is limited to 4 GiB")
+        if Self.headerBytes + bytes.count <= capacity {
+            try putRecord(flags: 0, bytes, deadline: deadline)
+            return
+        }
+        // Larger than the ring: a segment of its own, named in a small record.
+        let path = SharedSegments.newPath(prefix: segmentPrefix)
+        do {
+            try system_createSegment(path, bytes)
+        } catch {
+            throw RingError.segmentFailed(error)
+        }
+        var descriptor = withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { [UInt8]($0) }
+        descriptor.append(contentsOf: path.utf8)
+        do {
+            try descriptor.withUnsafeBytes { try putRecord(flags: Self.segmentFlag, $0, deadline: deadline) }
+        } catch {
+            system_unlink(path)
+            throw error
+        }
+    }
+
+    /// Appends one record, waiting until `deadline` for room.
+    private func putRecord(flags: UInt32, _ bytes: UnsafeRawBufferPointer, deadline: Deadline) throws {
         try lock(producers, deadline: deadline)
         var published = false
         defer {
             _ = producers.unlock()
             if published { Self.signal(dataSequence, dataWaiters) }
         }
-        let length = bytes.count
         var t = UInt64(bitPattern: tail.pointee)
         if t != local.pointee.tailWritten { local.pointee.head = UInt64(bitPattern: cmp_load_i64(head)) }
-        if Self.headerBytes + length <= capacity {
-            let need = Self.headerBytes + length
-            guard wait(until: { self.hasRoom(tail: t, bytes: need, newMessage: true) },
-                       on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
-            else { throw RingError.timedOut }
-            t = writeRecord(at: t, flags: Self.firstFlag | Self.lastFlag, bytes.baseAddress, length)
-            storeTail(t)
-            published = true
-            return
-        }
-        // Larger than the ring: stream it, always leaving 4 bytes for an abort record.
-        var sent = 0
-        while sent < length {
-            let remaining = length - sent
-            let need = min(remaining, capacity / 4) + 2 * Self.headerBytes
-            let first = sent == 0
-            let ready = wait(
-                until: { self.hasRoom(tail: t, bytes: need, newMessage: first) },
-                on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
-            if !ready {
-                if !first {
-                    t = writeRecord(at: t, flags: Self.abortFlag, nil, 0)
-                    storeTail(t)
-                    published = true
-                }
-                throw RingError.timedOut
-            }
-            let chunk = min(remaining, free(tail: t) - 2 * Self.headerBytes)
-            let flags = (first ? Self.firstFlag : 0) | (chunk == remaining ? Self.lastFlag : 0)
-            t = writeRecord(at: t, flags: flags, bytes.baseAddress! + sent, chunk)
-            storeTail(t)
-            Self.signal(dataSequence, dataWaiters)
-            sent += chunk
-        }
+        let need = Self.headerBytes + bytes.count
+        guard wait(until: { self.hasRoom(tail: t, bytes: need) },
+                   on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
+        else { throw RingError.timedOut }
+        t = writeRecord(at: t, flags: flags, bytes.baseAddress, bytes.count)
+        storeTail(t)
+        published = true
     }
 
     /// Appends the bytes of an array (see ``put(_:deadline:)``).
@@ -223,94 +218,58 @@ final class SharedByteRing: @unchecked Sendable {
     }
 
     /// Removes the oldest message and hands its bytes to `body` without copying them when
-    /// they lie contiguously in the ring. The bytes are valid only during `body`; the message
-    /// is consumed even when `body` throws.
+    /// they lie contiguously in the ring (or in a segment of their own). The bytes are valid
+    /// only during `body`; the message is consumed even when `body` throws.
     ///
-    /// Once part of a streamed (larger than the ring) message has been taken, the deadline no
-    /// longer applies: the call finishes receiving it, or drops it if its producer died.
+    /// - Throws: ``RingError/timedOut`` when no message came in time, ``RingError/closed``,
+    ///   ``RingError/segmentFailed(_:)`` when a large message's segment cannot be mapped.
     func receive<R>(deadline: Deadline, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         if isClosed { throw RingError.closed }
         try lock(consumers, deadline: deadline)
         var freed = false
-        defer {
-            _ = consumers.unlock()
-            if freed { Self.signal(spaceSequence, spaceWaiters) }
-        }
-        var h = UInt64(bitPattern: head.pointee)
-        if h != local.pointee.headWritten { local.pointee.tail = h }
-        var partial: [UInt8]? = nil
-        while true {
-            if !hasData(head: h) {
-                if partial == nil {
-                    guard wait(until: { self.hasData(head: h) },
-                               on: dataSequence, waiters: dataWaiters, deadline: deadline)
-                    else { throw RingError.timedOut }
-                } else if !wait(until: { self.hasData(head: h) },
-                                on: dataSequence, waiters: dataWaiters, deadline: Deadline(timeout: 0.05)) {
-                    if try streamWasAbandoned(at: h) { partial = nil }
-                    continue
-                }
+        let segment: (path: String, size: Int)
+        do {
+            defer {
+                _ = consumers.unlock()
+                if freed { Self.signal(spaceSequence, spaceWaiters) }
             }
+            let h = UInt64(bitPattern: head.pointee)
+            if h != local.pointee.headWritten { local.pointee.tail = h }
+            guard wait(until: { self.hasData(head: h) },
+                       on: dataSequence, waiters: dataWaiters, deadline: deadline)
+            else { throw RingError.timedOut }
             let header = readHeader(at: h)
             let length = Int(header & Self.lengthMask)
-            let isFirst = header & Self.firstFlag != 0
-            let isLast = header & Self.lastFlag != 0
-            if partial != nil, isFirst {
-                partial = nil  // the stream in progress was cut off; this record starts anew
-            }
-            if partial == nil {
-                if !isFirst {
-                    // A leftover chunk (or abort marker) of a stream nobody is reading.
-                    h = advance(h, by: length, lastFlag: isLast)
-                    storeHead(h)
-                    freed = true
-                    continue
+            let payload = Int((h &+ UInt64(Self.headerBytes)) & UInt64(capacity - 1))
+            let next = advance(h, by: length)
+            freed = true
+            if header & Self.segmentFlag == 0 {
+                if payload + length <= capacity {
+                    defer { storeHead(next) }
+                    return try body(UnsafeRawBufferPointer(start: data + payload, count: length))
                 }
-                if isLast {
-                    let payload = Int((h &+ UInt64(Self.headerBytes)) & UInt64(capacity - 1))
-                    let next = advance(h, by: length, lastFlag: true)
-                    defer { freed = true }
-                    if payload + length <= capacity {
-                        defer { storeHead(next) }
-                        return try body(UnsafeRawBufferPointer(start: data + payload, count: length))
-                    }
-                    var copy = [UInt8](repeating: 0, count: length)
-                    copy.withUnsafeMutableBytes { copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress!, count: length) }
-                    storeHead(next)
-                    return try copy.withUnsafeBytes(body)
+                let copy = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+                    copyOut(from: h &+ UInt64(Self.headerBytes), into: buffer.baseAddress!, count: length)
+                    count = length
                 }
-                partial = []
-            } else if header & Self.abortFlag != 0 {
-                partial = nil
-                h = advance(h, by: length, lastFlag: false)
-                storeHead(h)
-                freed = true
-                continue
+                storeHead(next)
+                return try copy.withUnsafeBytes(body)
             }
-            // A chunk of a streamed message.
-            let start = partial!.count
-            partial!.append(contentsOf: repeatElement(0, count: length))
-            partial!.withUnsafeMutableBytes {
-                copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress! + start, count: length)
-            }
-            h = advance(h, by: length, lastFlag: isLast)
-            storeHead(h)
-            Self.signal(spaceSequence, spaceWaiters)
-            if isLast {
-                let message = partial!
-                return try message.withUnsafeBytes(body)
-            }
+            // A message in a segment: take its name, free the record, map it after unlocking.
+            var descriptor = [UInt8](repeating: 0, count: length)
+            descriptor.withUnsafeMutableBytes { copyOut(from: h &+ UInt64(Self.headerBytes), into: $0.baseAddress!, count: length) }
+            storeHead(next)
+            let size = descriptor.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+            segment = (String(decoding: descriptor[8...], as: UTF8.self), size)
         }
-    }
-
-    /// While streaming: whether the producer of the message in progress is gone (it died
-    /// holding the producers' lock, or released it without finishing), so the chunks taken
-    /// so far must be dropped.
-    private func streamWasAbandoned(at h: UInt64) throws -> Bool {
-        let (outcome, _) = producers.lock(deadline: Deadline(timeout: 0), checkSelf: false)
-        guard outcome == .acquired || outcome == .ownerDied else { return false }
-        defer { _ = producers.unlock() }
-        return UInt64(bitPattern: cmp_load_i64(tail)) == h
+        let bytes: UnsafeRawBufferPointer
+        do {
+            bytes = try system_takeSegment(segment.path, size: segment.size)
+        } catch {
+            throw RingError.segmentFailed(error)
+        }
+        defer { system_releaseSegment(bytes) }
+        return try body(bytes)
     }
 
     // MARK: - Internals
@@ -324,19 +283,19 @@ final class SharedByteRing: @unchecked Sendable {
         if outcome == .timedOut || outcome == .wouldDeadlock { throw RingError.timedOut }
     }
 
-    /// Whether a record of `bytes` bytes fits after `t` (and, for the start of a message,
-    /// whether the message limit allows one more), judged first from the cached head.
+    /// Whether a record of `bytes` bytes fits after `t` and the message limit allows one
+    /// more, judged first from the cached head.
     @inline(__always)
-    private func hasRoom(tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
-        if roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage) { return true }
+    private func hasRoom(tail t: UInt64, bytes need: Int) -> Bool {
+        if roomWith(head: local.pointee.head, tail: t, bytes: need) { return true }
         local.pointee.head = UInt64(bitPattern: cmp_load_i64(head))
-        return roomWith(head: local.pointee.head, tail: t, bytes: need, newMessage: newMessage)
+        return roomWith(head: local.pointee.head, tail: t, bytes: need)
     }
 
     @inline(__always)
-    private func roomWith(head h: UInt64, tail t: UInt64, bytes need: Int, newMessage: Bool) -> Bool {
+    private func roomWith(head h: UInt64, tail t: UInt64, bytes need: Int) -> Bool {
         guard capacity - Self.used(t, h) >= need else { return false }
-        return !newMessage || Int(((t >> 40) &- (h >> 40)) & Self.messageMask) < maxMessages
+        return Int(((t >> 40) &- (h >> 40)) & Self.messageMask) < maxMessages
     }
 
     /// Whether a record follows `h`, judged first from the cached tail.
@@ -364,17 +323,11 @@ final class SharedByteRing: @unchecked Sendable {
         Int(((t & byteMask) &- (h & byteMask)) & byteMask)
     }
 
+    /// The position after a record of `length` payload bytes at `p` (one more message).
     @inline(__always)
-    private func free(tail t: UInt64) -> Int {
-        capacity - Self.used(t, UInt64(bitPattern: cmp_load_i64(head)))
-    }
-
-    /// The position after a record of `length` payload bytes at `p` (counting a message when
-    /// the record ends one).
-    @inline(__always)
-    private func advance(_ p: UInt64, by length: Int, lastFlag: Bool) -> UInt64 {
+    private func advance(_ p: UInt64, by length: Int) -> UInt64 {
         let bytes = ((p & Self.byteMask) &+ UInt64(Self.headerBytes + length)) & Self.byteMask
-        let messages = ((p >> 40) &+ (lastFlag ? 1 : 0)) & Self.messageMask
+        let messages = ((p >> 40) &+ 1) & Self.messageMask
         return messages << 40 | bytes
     }
 
@@ -384,7 +337,7 @@ final class SharedByteRing: @unchecked Sendable {
         var header = flags | UInt32(length)
         withUnsafeBytes(of: &header) { copyIn(at: t, from: $0.baseAddress!, count: Self.headerBytes) }
         if length > 0 { copyIn(at: t &+ UInt64(Self.headerBytes), from: payload!, count: length) }
-        return advance(t, by: length, lastFlag: flags & Self.lastFlag != 0)
+        return advance(t, by: length)
     }
 
     @inline(__always)

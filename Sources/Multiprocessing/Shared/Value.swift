@@ -50,6 +50,38 @@ public final class Value<T: SharedScalar>: @unchecked Sendable {
         pointer.initialize(to: initial)
     }
 
+    /// Creates a shared value guarded by `lock` (Python's `Value('i', 0, lock=shared_lock)`),
+    /// so several values can share one lock; ``getLock()`` returns it.
+    ///
+    /// The lock is an ``RLock``: every access takes it, so a non-recursive ``Lock`` held
+    /// around `value += 1` would deadlock (as it does in Python).
+    ///
+    /// - Parameters:
+    ///   - initial: the starting value.
+    ///   - lock: the lock every read and write takes.
+    public init(_ initial: T, lock: RLock) throws {
+        region = try SharedRegion(size: MemoryLayout<T>.stride)
+        self.lock = lock
+        locking = true
+        pointer = region.allocate(T.self)
+        pointer.initialize(to: initial)
+    }
+
+    /// Creates a shared value of zero: `0`, `0.0` or `false` (Python's `Value('i')`).
+    ///
+    /// - Parameter lock: when false, reads and writes do not lock (Python's `lock=False`).
+    public convenience init(lock: Bool = true) throws {
+        try self.init(Self.zero, lock: lock)
+    }
+
+    /// The all-zero bit pattern, which is zero for every ``SharedScalar`` type.
+    static var zero: T {
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+            return buffer[0]
+        }
+    }
+
     /// The value. Each get and each set takes the lock on its own (see the type's notes).
     @inlinable
     public var value: T {

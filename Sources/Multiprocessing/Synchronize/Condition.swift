@@ -1,11 +1,10 @@
-import CMultiprocessing
-
 /// A process-shared condition variable: Python's `multiprocessing.Condition`.
 ///
-/// Built on a ``Lock`` or ``RLock`` (an `RLock` by default) and a futex sequence word in
-/// shared memory (not a pthread condition variable: a waiter killed mid-wait would corrupt
-/// one). As with POSIX condition variables a wait may return early; wait in a loop on your
-/// predicate, or use ``wait(for:timeout:)``.
+/// Built on a ``Lock`` or ``RLock`` (an `RLock` by default) and a futex word in shared memory
+/// counting sleepers and wake-ups (not a pthread condition variable: a waiter killed mid-wait
+/// would corrupt one). `notify(n:)` wakes exactly `n` of the processes waiting at the time
+/// (fewer if fewer wait), never one that began waiting after the call. Wait in a loop on your predicate, or use ``wait(for:timeout:)``:
+/// another process may change it between the notify and the waiter taking the lock again.
 ///
 /// ```swift
 /// try condition.withLock {
@@ -20,8 +19,7 @@ public final class Condition: @unchecked Sendable {
 
     private let underlying: Underlying
     let region: SharedRegion
-    let sequence: UnsafeMutablePointer<UInt32>
-    let waiters: UnsafeMutablePointer<UInt32>
+    private let word: ConditionWord
 
     /// Creates a condition over a new ``RLock``.
     public convenience init() throws { try self.init(lock: RLock()) }
@@ -30,16 +28,14 @@ public final class Condition: @unchecked Sendable {
     public init(lock: RLock) throws {
         underlying = .rlock(lock)
         region = try SharedRegion(size: 64)
-        sequence = region.allocate(UInt32.self, count: 2)
-        waiters = sequence + 1
+        word = ConditionWord(at: region.allocate(byteCount: ConditionWord.byteCount))
     }
 
     /// Creates a condition over `lock`.
     public init(lock: Lock) throws {
         underlying = .lock(lock)
         region = try SharedRegion(size: 64)
-        sequence = region.allocate(UInt32.self, count: 2)
-        waiters = sequence + 1
+        word = ConditionWord(at: region.allocate(byteCount: ConditionWord.byteCount))
     }
 
     // MARK: - The lock
@@ -80,21 +76,14 @@ public final class Condition: @unchecked Sendable {
     @discardableResult
     public func wait(timeout: Double? = nil) throws -> Bool {
         let deadline = Deadline(timeout: timeout)
-        let seen = cmp_load_u32(sequence)
+        guard isOwned else { throw SynchronizationError.notHeld }
+        let generation = word.register()
         var levels: UInt32 = 1
         switch underlying {
-        case .lock(let lock):
-            guard lock.mutex.unlock() else { throw SynchronizationError.notHeld }
-        case .rlock(let lock):
-            levels = try lock.releaseAll()
+        case .lock(let lock): _ = lock.mutex.unlock()
+        case .rlock(let lock): levels = try lock.releaseAll()
         }
-        _ = cmp_fetch_add_u32(waiters, 1)
-        var notified = true
-        if cmp_load_u32(sequence) == seen {
-            notified = system_futexWait(sequence, expected: seen, deadline: deadline)
-                || cmp_load_u32(sequence) != seen
-        }
-        _ = cmp_fetch_sub_u32(waiters, 1)
+        let notified = word.sleep(generation: generation, until: deadline)
         switch underlying {
         case .lock(let lock): try lock.acquire()
         case .rlock(let lock): try lock.restore(levels: levels)
@@ -121,14 +110,27 @@ public final class Condition: @unchecked Sendable {
         return result
     }
 
-    /// Wakes up to `n` processes waiting on this condition. Call it holding the lock.
-    public func notify(n: Int = 1) {
-        _ = cmp_fetch_add_u32(sequence, 1)
-        FutexWaiting.wake(sequence, waiters: waiters, count: Int32(clamping: n), bump: false)
+    /// Wakes `n` of the processes waiting on this condition (all of them when fewer wait).
+    ///
+    /// - Throws: ``SynchronizationError/notHeld`` when the calling thread does not hold the
+    ///   lock (Python: "cannot notify on un-acquired lock").
+    public func notify(n: Int = 1) throws {
+        guard isOwned else { throw SynchronizationError.notHeld }
+        word.notify(max(0, n))
     }
 
-    /// Wakes every waiter. Call it holding the lock.
-    public func notifyAll() {
-        notify(n: Int(Int32.max))
+    /// Wakes every waiter.
+    ///
+    /// - Throws: ``SynchronizationError/notHeld`` when the calling thread does not hold the lock.
+    public func notifyAll() throws {
+        try notify(n: Int.max)
+    }
+
+    /// Whether the calling thread holds the underlying lock.
+    private var isOwned: Bool {
+        switch underlying {
+        case .lock(let lock): lock.mutex.isHeldByCallingThread
+        case .rlock(let lock): lock.isOwned
+        }
     }
 }

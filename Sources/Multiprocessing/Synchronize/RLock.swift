@@ -59,16 +59,8 @@ public final class RLock: @unchecked Sendable {
     }
 
     /// Whether the calling thread holds the lock.
-    ///
-    /// The holder writes the word (its pid) and then its thread, and clears the thread before
-    /// unlocking; so a thread that reads its own `pthread_self()` there, and this process's
-    /// pid in the word, is the holder. (The pid matters: a forked child's main thread has the
-    /// same `pthread_self()` as the parent's forking thread.)
     @inlinable
-    var isOwned: Bool {
-        cmp_load_i64(mutex.thread) == FutexMutex.currentThread
-            && cmp_load_u32(mutex.word) & ~FutexMutex.waitersBit == UInt32(bitPattern: cachedProcessIdentifier)
-    }
+    var isOwned: Bool { mutex.isHeldByCallingThread }
 
     /// Releases one level of the lock.
     ///

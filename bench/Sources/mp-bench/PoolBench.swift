@@ -34,7 +34,7 @@ enum PoolBench {
             _ = try pool.map(0..<100, square)
             let t0 = now()
             var total = 0
-            for value in try pool.imap(0..<count, chunkSize: 1, square) { total &+= value }
+            for result in try pool.imap(0..<count, chunkSize: 1, square) { total &+= try result.get() }
             let elapsed = now() - t0
             try check(total == sumOfSquares(count), "wrong imap total \(total)")
             emit(Double(count) / elapsed, "tasks/s")

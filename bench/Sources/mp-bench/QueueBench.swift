@@ -5,6 +5,7 @@ enum QueueBench {
     static let workloads = [
         Workload(name: "queue-small") { try smallInts() },
         Workload(name: "queue-1k") { try kilobyteMessages() },
+        Workload(name: "queue-50mb") { try fiftyMegabyteItems() },
     ]
 
     /// Small ints; messages per second.
@@ -24,6 +25,16 @@ enum QueueBench {
         let elapsed = try transfer(queue, count: count, make: { _ in payload }) { bytes += $0.count }
         try check(bytes == count * 1024, "received \(bytes) bytes")
         emit(Double(count) / elapsed, "msgs/s")
+    }
+
+    /// 50 MB byte arrays, each larger than the queue's ring; milliseconds per item.
+    static func fiftyMegabyteItems(count: Int = 5) throws {
+        let queue = try Queue<[UInt8]>()
+        let payload = [UInt8](repeating: 120, count: 50_000_000)
+        var bytes = 0
+        let elapsed = try transfer(queue, count: count, make: { _ in payload }) { bytes += $0.count }
+        try check(bytes == count * payload.count, "received \(bytes) bytes")
+        emit(elapsed / Double(count) * 1e3, "ms")
     }
 
     /// A child puts `count` items made by `make`; the parent gets them all and hands each to
