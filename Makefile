@@ -78,9 +78,14 @@ docs: deps
 	    --warnings-as-errors || exit 1; \
 	done
 
-bench: deps
+# Two release builds of mp-bench: the normal one, and one with tracing compiled out, against
+# which the tracing-off rows are measured; and the debug learn-mp for the runner row.
+bench: build
 	$(SWIFT) build -c release --static-swift-stdlib --product mp-bench -j $(JOBS)
-	python3 bench/run.py --swift $(RELEASE_BIN)/mp-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product mp-bench -j $(JOBS) \
+	  --scratch-path .build-notrace -Xswiftc -DLEARN_MP_TRACE_COMPILED_OUT
+	python3 bench/run.py --swift $(RELEASE_BIN)/mp-bench \
+	  --swift-notrace .build-notrace/release/mp-bench --learn-mp $(BIN)/learn-mp
 
 faults: deps
 	$(SWIFT) build --product mp-faults -j $(JOBS)

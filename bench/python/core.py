@@ -115,6 +115,24 @@ def pipe_bandwidth(chunks=512):
     emit(chunks * CHUNK / elapsed / 1e9, "GB/s")
 
 
+def pipe_bandwidth_big_buffers(chunks=512):
+    """The same with 4 MiB socket buffers on both ends, as the Swift library asks for."""
+    import socket
+    reader, writer = ctx.Pipe()
+    for conn in (reader, writer):
+        with socket.socket(fileno=conn.fileno()) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            s.detach()
+
+    def receive():
+        for _ in range(chunks):
+            reader.recv_bytes()
+
+    elapsed = released(pipe_stream, (writer, chunks), receive, close=writer)
+    emit(chunks * CHUNK / elapsed / 1e9, "GB/s")
+
+
 def echo(conn, other):
     other.close()
     while True:
@@ -185,6 +203,7 @@ if __name__ == "__main__":
         "queue-50mb": queue_50mb,
         "pipe-small": pipe_small,
         "pipe-bandwidth": pipe_bandwidth,
+        "pipe-bandwidth-4m": pipe_bandwidth_big_buffers,
         "pipe-rtt": pipe_rtt,
         "locked-counter": locked_counter,
         "locked-counter-raw": locked_counter_raw,
