@@ -82,6 +82,11 @@ func system_joinThread(_ thread: pthread_t) {
     pthread_join(thread, nil)
 }
 
+/// Lets `thread` release its resources when it ends; it can no longer be joined.
+func system_detachThread(_ thread: pthread_t) {
+    pthread_detach(thread)
+}
+
 // MARK: - Wake-up pipe
 
 /// A non-blocking close-on-exec pipe used as a wake-up signal: any process holding the write

@@ -20,11 +20,15 @@ import Glibc
 /// }
 /// ```
 ///
-/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:_:)``), and never
+/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:limits:_:)``), and never
 /// outlives its owner: it gets `SIGKILL` when the owner dies and also exits when it sees the
 /// owner gone. It listens on a Unix domain socket in a private directory (mode 0700) that is
-/// removed with it; with ``init(address:authKey:)`` it listens on a TCP address instead, and
+/// removed with it; with ``init(address:authKey:limits:)`` it listens on a TCP address instead, and
 /// unrelated processes reach it with ``connect(address:authKey:)``.
+///
+/// The server authenticates every connection before reading anything else from it, and
+/// keeps bounds on message size, connections and authentication time (``ManagerLimits``), so
+/// no client can make it allocate without limit or hold threads for ever.
 ///
 /// Shared objects live until the server stops; a `Manager` that is never shut down keeps its
 /// server until this process exits, which then stops it. Values cross as `Codable` values; the
@@ -45,21 +49,25 @@ public final class Manager: @unchecked Sendable {
     private let server: Process?
     /// The server as set up here; it knows which socket files to remove at shutdown.
     private let serverSetup: ManagerServer?
-    private var mutex = pthread_mutex_t()
+    private let monitor = Monitor()
     private var isShutDown = false
 
     // MARK: - Starting
 
     /// Starts a manager's server process listening on a private Unix domain socket.
     ///
-    /// - Parameter authKey: The authentication key; by default 32 random bytes. Processes
-    ///   forked from this one know it already.
-    /// - Throws: a ``SystemError`` when the socket or the process cannot be created.
-    public convenience init(authKey: [UInt8]? = nil) throws {
+    /// - Parameters:
+    ///   - authKey: The authentication key; by default 32 random bytes. Processes forked from
+    ///     this one know it already.
+    ///   - limits: The server's bounds on message size, connections and authentication time.
+    /// - Throws: a ``SystemError`` when the socket or the process cannot be created,
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public convenience init(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits()) throws {
+        try limits.validate()
         let directory = try system_makeTemporaryDirectory(prefix: "mp-manager-")
         do {
             try self.init(address: .unix(path: directory + "/socket"), authKey: authKey ?? system_randomBytes(32),
-                          socketDirectory: directory)
+                          limits: limits, socketDirectory: directory)
         } catch {
             system_removeDirectory(directory)
             throw error
@@ -71,15 +79,17 @@ public final class Manager: @unchecked Sendable {
     /// ``connect(address:authKey:)``; `.tcp(host: "127.0.0.1", port: 0)` picks a free port
     /// (read it back from ``address``).
     ///
-    /// - Throws: a ``SystemError`` when the address cannot be bound (e.g. `EADDRINUSE`).
-    public convenience init(address: ManagerAddress, authKey: [UInt8]) throws {
-        try self.init(address: address, authKey: authKey, socketDirectory: nil)
+    /// - Throws: a ``SystemError`` when the address cannot be bound (e.g. `EADDRINUSE`),
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public convenience init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits()) throws {
+        try limits.validate()
+        try self.init(address: address, authKey: authKey, limits: limits, socketDirectory: nil)
     }
 
-    private init(address: ManagerAddress, authKey: [UInt8], socketDirectory: String?) throws {
+    private init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, socketDirectory: String?) throws {
         let (listener, boundAddress) = try ManagerServer.listen(on: address)
         let serverState = ManagerServer(listener: listener, address: boundAddress, authKey: authKey,
-                                        socketDirectory: socketDirectory)
+                                        limits: limits, socketDirectory: socketDirectory)
         let client = ManagerClient(address: boundAddress, authKey: authKey)
         let ownerPid = system_getpid()
         let ready: (read: Int32, write: Int32)
@@ -118,7 +128,6 @@ public final class Manager: @unchecked Sendable {
         self.server = process
         self.serverSetup = serverState
         self.client = client
-        pthread_mutex_init(&mutex, nil)
     }
 
     private init(connectingTo address: ManagerAddress, authKey: [UInt8]) {
@@ -127,7 +136,6 @@ public final class Manager: @unchecked Sendable {
         self.server = nil
         self.serverSetup = nil
         self.client = ManagerClient(address: address, authKey: authKey)
-        pthread_mutex_init(&mutex, nil)
     }
 
     /// Connects to a manager's server started elsewhere (Python's `BaseManager.connect()`).
@@ -141,10 +149,6 @@ public final class Manager: @unchecked Sendable {
         return manager
     }
 
-    deinit {
-        pthread_mutex_destroy(&mutex)
-    }
-
     // MARK: - Stopping
 
     /// The server process's id, when this process started it.
@@ -156,10 +160,10 @@ public final class Manager: @unchecked Sendable {
     /// nothing. On a manager from ``connect(address:authKey:)`` it asks the remote server to
     /// stop.
     public func shutdown() throws {
-        pthread_mutex_lock(&mutex)
-        let first = !isShutDown
-        isShutDown = true
-        pthread_mutex_unlock(&mutex)
+        let first = monitor.withLock {
+            defer { isShutDown = true }
+            return !isShutDown
+        }
         guard first else { return }
         var stopped = (try? client.call(.shutdown, object: 0)) != nil
         client.markShutDown()
@@ -281,8 +285,9 @@ public final class Manager: @unchecked Sendable {
 /// Python's `with Manager() as manager:`.
 ///
 /// - Returns: what `body` returns.
-public func withManager<R>(authKey: [UInt8]? = nil, _ body: (Manager) throws -> R) throws -> R {
-    let manager = try Manager(authKey: authKey)
+public func withManager<R>(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits(),
+                           _ body: (Manager) throws -> R) throws -> R {
+    let manager = try Manager(authKey: authKey, limits: limits)
     let result: R
     do {
         result = try body(manager)

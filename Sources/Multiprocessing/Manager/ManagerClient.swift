@@ -11,22 +11,21 @@ final class ManagerClient: @unchecked Sendable {
     let authKey: [UInt8]
     /// Distinguishes this client's connections in each thread's table.
     let clientID: Int
-    private var mutex = pthread_mutex_t()
+    private let monitor = Monitor()
     /// The process in which ``markShutDown()`` was called (0: none). Children forked before
     /// the shutdown find out from the server being gone.
     private var shutDownPid: pid_t = 0
 
     nonisolated(unsafe) private static var counter = 0
-    nonisolated(unsafe) private static var counterLock = pthread_mutex_t()
+    private static let counterMonitor = Monitor()
 
     init(address: ManagerAddress, authKey: [UInt8]) {
         self.address = address
         self.authKey = authKey
-        pthread_mutex_lock(&Self.counterLock)
-        Self.counter += 1
-        clientID = Self.counter
-        pthread_mutex_unlock(&Self.counterLock)
-        pthread_mutex_init(&mutex, nil)
+        clientID = Self.counterMonitor.withLock {
+            Self.counter += 1
+            return Self.counter
+        }
     }
 
     // MARK: - Calls
@@ -44,6 +43,10 @@ final class ManagerClient: @unchecked Sendable {
         let nanoseconds: Int64 = timeout.map { $0 <= 0 ? 0 : Int64(min($0, 1e9) * 1e9) } ?? -1
         socket.writer.beginRequest(operation, object: object, timeoutNanoseconds: nanoseconds)
         try fields(&socket.writer)
+        let size = socket.writer.bytes.count - 4
+        guard size <= socket.frameLimit else {
+            throw ManagerError.messageTooLarge(bytes: size, limit: socket.frameLimit)
+        }
         let body: [UInt8]
         do {
             try socket.sendWriter()
@@ -89,6 +92,7 @@ final class ManagerClient: @unchecked Sendable {
         case .overReleased: return .semaphoreOverReleased
         case .brokenBarrier: return .brokenBarrier
         case .taskDoneTooManyTimes: return .taskDoneTooManyTimes
+        case .messageTooLarge where integers.count == 2: return .messageTooLarge(bytes: integers[0], limit: integers[1])
         case .wrongKind where strings.count == 2: return .wrongKind(name: message, expected: strings[0], actual: strings[1])
         default: return .server(message: message)
         }
@@ -97,9 +101,7 @@ final class ManagerClient: @unchecked Sendable {
     // MARK: - Connections
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
+        try monitor.withLock(body)
     }
 
     /// This thread's connection, made (and authenticated) on first use in this process.
@@ -122,7 +124,7 @@ final class ManagerClient: @unchecked Sendable {
         }
         let socket = FramedSocket(fd: fd)
         do {
-            try Authentication.answer(socket, key: authKey, address: address.description)
+            socket.frameLimit = try Authentication.answer(socket, key: authKey, address: address.description)
         } catch let error as SystemError {
             socket.close()
             throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))

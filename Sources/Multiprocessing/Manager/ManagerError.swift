@@ -33,6 +33,13 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
     case taskDoneTooManyTimes
     /// A named object exists with another kind than the one asked for.
     case wrongKind(name: String, expected: String, actual: String)
+    /// A request or reply of `bytes` bytes is over the server's
+    /// ``ManagerLimits/maximumMessageBytes`` (`limit`). Nothing was changed on the server.
+    case messageTooLarge(bytes: Int, limit: Int)
+    /// The server already serves ``ManagerLimits/maximumConnections`` (`limit`) connections.
+    case tooManyConnections(address: String, limit: Int)
+    /// A ``ManagerLimits`` value that cannot work; `reason` names it and the values allowed.
+    case invalidLimits(reason: String)
     /// Anything else the server reported.
     case server(message: String)
 
@@ -69,6 +76,12 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
             "taskDone() called too many times: call it once per item taken with get()"
         case .wrongKind(let name, let expected, let actual):
             "the manager's object named \(name) is a \(actual), not a \(expected): use another name or the matching factory"
+        case .messageTooLarge(let bytes, let limit):
+            "a manager message of \(bytes) bytes is over the limit of \(limit) bytes (ManagerLimits.maximumMessageBytes): send less per call, or start the Manager with a larger maximumMessageBytes"
+        case .tooManyConnections(let address, let limit):
+            "the manager at \(address) already serves \(limit) connections (ManagerLimits.maximumConnections), one per process and thread that uses it: end idle ones, or start the Manager with a larger maximumConnections"
+        case .invalidLimits(let reason):
+            "invalid ManagerLimits: \(reason)"
         case .server(let message):
             "the manager's server reported: \(message)"
         }

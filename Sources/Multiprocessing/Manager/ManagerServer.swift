@@ -1,24 +1,29 @@
 import CMultiprocessing
 import Glibc
 
-/// The server side of a manager: runs in its own process, accepts connections, authenticates
-/// each one and serves it on its own thread, so a client blocked in a lock or a queue blocks
-/// nobody else.
+/// The server side of a manager: runs in its own process, accepts and authenticates
+/// connections on one thread (``AuthenticationGate``), and serves each authenticated one on a
+/// thread of its own, so a client blocked in a lock or a queue blocks nobody else. Every bound
+/// it keeps is in ``ManagerLimits``.
 final class ManagerServer: @unchecked Sendable {
     /// How long a connection's thread polls for the next request before sleeping in `recv`.
     static let spinNanoseconds: Int64 = 50_000
+    /// How long a connection told that its message is too large may still send before it is closed.
+    static let refusalLingerSeconds = 1.0
 
     let listener: Int32
     let address: ManagerAddress
     let authKey: [UInt8]
+    let limits: ManagerLimits
     /// The Unix socket's private directory, removed when the server ends.
     let socketDirectory: String?
     let state = ServerState()
 
-    init(listener: Int32, address: ManagerAddress, authKey: [UInt8], socketDirectory: String?) {
+    init(listener: Int32, address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, socketDirectory: String?) {
         self.listener = listener
         self.address = address
         self.authKey = authKey
+        self.limits = limits
         self.socketDirectory = socketDirectory
     }
 
@@ -31,7 +36,9 @@ final class ManagerServer: @unchecked Sendable {
                 try system_setSocketOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
             }
             try system_bind(fd, address.socketAddress())
-            try system_listen(fd)
+            // Room for bursts of connections while the accepting thread is busy: a full
+            // queue drops them silently, and their clients wait for a TCP retransmission.
+            try system_listen(fd, backlog: 1024)
             if case .tcp(let host, _) = address {
                 return (fd, .tcp(host: host, port: try system_boundPort(fd)))
             }
@@ -59,15 +66,13 @@ final class ManagerServer: @unchecked Sendable {
             _ = try? system_write(readyDescriptor, &byte, 1)
             system_close(readyDescriptor)
         }
-        var watched = [listener]
-        if let ownerPid, let pidfd = try? system_pidfdOpen(ownerPid) { watched.append(pidfd) }
-        while true {
-            guard let ready = try? system_poll(watched, events: Int16(POLLIN), deadline: .forever) else { continue }
-            if ready.contains(1) { finish() }  // the owner is gone
-            if ready.contains(0), let client = try? system_accept(listener) {
-                startConnectionThread(client)
-            }
+        let ownerDescriptor = ownerPid.flatMap { try? system_pidfdOpen($0) }
+        try? system_setNonBlocking(listener, true)
+        var gate = AuthenticationGate(key: authKey, limits: limits, state: state) { [self] fd, connection in
+            startConnectionThread(fd, connection: connection)
         }
+        gate.run(listener: listener, ownerDescriptor: ownerDescriptor)
+        finish()  // the owner is gone
     }
 
     /// Removes the socket file and its directory, and ends the server process.
@@ -96,54 +101,50 @@ final class ManagerServer: @unchecked Sendable {
     nonisolated(unsafe) static var cleanupSocketPath: UnsafeMutablePointer<CChar>?
     nonisolated(unsafe) static var cleanupDirectory: UnsafeMutablePointer<CChar>?
 
-    private func startConnectionThread(_ fd: Int32) {
-        final class Work {
-            let body: () -> Void
-            init(_ body: @escaping () -> Void) { self.body = body }
-        }
-        let work = Unmanaged.passRetained(Work { [self] in serveConnection(fd) }).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
-        if created == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Work>.fromOpaque(work).release()
+    /// Serves authenticated connection `connection` on a thread of its own.
+    private func startConnectionThread(_ fd: Int32, connection: Int) {
+        do {
+            system_detachThread(try system_startThread { [self] in serveConnection(fd, connection: connection) })
+        } catch {
             system_close(fd)
+            state.closeConnection(connection)
         }
     }
 
-    /// One client connection: authenticate, then answer requests until it closes.
-    private func serveConnection(_ fd: Int32) {
+    /// One authenticated connection: answers requests until it closes.
+    private func serveConnection(_ fd: Int32, connection: Int) {
         if case .tcp = address {
             try? system_setSocketOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         }
-        let socket = FramedSocket(fd: fd)
-        defer { socket.close() }
-        guard (try? Authentication.serve(socket, key: authKey)) == true else { return }
-        let handler = RequestHandler(state: state, connection: state.newConnectionID())
-        defer { state.releaseLocks(heldBy: handler.connection) }
+        let socket = FramedSocket(fd: fd, frameLimit: limits.maximumMessageBytes)
+        defer {
+            socket.close()
+            state.closeConnection(connection)
+        }
+        let handler = RequestHandler(state: state, connection: connection)
         while true {
             let body: [UInt8]
             do {
                 guard let next = try socket.receiveFrame(spinNanoseconds: Self.spinNanoseconds) else { return }
                 body = next
             } catch let error as ManagerError {
-                // An impossible frame: answer, then drop this connection (its stream cannot be
-                // resynchronised). Other clients are not affected.
-                socket.writer.beginReply(ok: false)
-                socket.writer.appendField([RemoteErrorKind.malformed.rawValue])
-                socket.writer.appendField(Array(error.description.utf8))
-                socket.writer.appendRaw(UInt32(0))
+                // A frame over the limit or cut short: answer, then end this connection (its
+                // stream cannot be resynchronised). Other clients are not affected.
+                var remote = RemoteError(.malformed, error.description)
+                if case .messageTooLarge(let bytes, let limit) = error { remote = .messageTooLarge(bytes: bytes, limit: limit) }
+                RequestHandler.writeError(remote, into: &socket.writer)
                 try? socket.sendWriter()
+                socket.discardUntilClosed(deadline: Deadline(timeout: Self.refusalLingerSeconds))
                 return
             } catch {
                 return
             }
             let outcome = handler.handle(body, reply: &socket.writer)
+            let replyBytes = socket.writer.bytes.count - 4
+            if replyBytes > limits.maximumMessageBytes {
+                RequestHandler.writeError(.messageTooLarge(bytes: replyBytes, limit: limits.maximumMessageBytes),
+                                          into: &socket.writer)
+            }
             do { try socket.sendWriter() } catch { return }
             if outcome == .shutDownServer { finish() }
         }

@@ -25,16 +25,17 @@ struct RequestHandler {
             if operation == .shutdown { return .shutDownServer }
             try perform(operation, id: id, deadline: deadline, reader: &reader, reply: &reply)
         } catch let error as RemoteError {
-            writeError(error, into: &reply)
+            Self.writeError(error, into: &reply)
         } catch let error as ManagerError {
-            writeError(RemoteError(.malformed, error.description), into: &reply)
+            Self.writeError(RemoteError(.malformed, error.description), into: &reply)
         } catch {
-            writeError(RemoteError(.other, String(describing: error)), into: &reply)
+            Self.writeError(RemoteError(.other, String(describing: error)), into: &reply)
         }
         return .keepServing
     }
 
-    private func writeError(_ error: RemoteError, into reply: inout FrameWriter) {
+    /// Replaces `reply` with an error reply carrying `error`.
+    static func writeError(_ error: RemoteError, into reply: inout FrameWriter) {
         reply.beginReply(ok: false)
         reply.appendField([error.kind.rawValue])
         reply.appendField(Array(error.message.utf8))

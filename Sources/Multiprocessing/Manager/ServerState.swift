@@ -1,53 +1,57 @@
-import Glibc
-
 /// Everything a manager's server holds, under one mutex. Blocking operations wait on one
 /// condition variable that every state change of a blocking object broadcasts; each waiter
 /// re-checks its own condition (there are few waiters, and none for dictionary traffic).
 final class ServerState: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var changed = pthread_cond_t()
+    private let monitor = Monitor()
     private var objects: [StoredObject?] = [nil]  // id 0 is the manager itself
     private var names: [String: UInt32] = [:]
     private var nextConnection = 0
-
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&changed, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
+    private var openConnections = 0
 
     /// Runs `body` with the mutex held.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
+        try monitor.withLock(body)
     }
 
     /// Wakes every waiter to re-check its condition. Call with the mutex held.
     func broadcast() {
-        pthread_cond_broadcast(&changed)
+        monitor.broadcast()
     }
 
     /// Waits (mutex held) until `condition` holds or `deadline` passes; returns whether it holds.
     func wait(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
         while !condition() {
-            guard let end = deadline.nanoseconds else {
-                pthread_cond_wait(&changed, &mutex)
-                continue
-            }
-            if monotonicNanoseconds() >= end { return condition() }
-            var time = timespec(tv_sec: Int(end / 1_000_000_000), tv_nsec: Int(end % 1_000_000_000))
-            pthread_cond_timedwait(&changed, &mutex, &time)
+            if !monitor.wait(until: deadline) { return condition() }
         }
         return true
     }
 
-    /// A number for a new connection (lock ownership is per connection).
-    func newConnectionID() -> Int {
-        locked { nextConnection += 1; return nextConnection }
+    // MARK: Connections
+
+    /// A number for a new authenticated connection (lock ownership is per connection), or nil
+    /// when `limit` connections are open already.
+    func openConnection(limit: Int) -> Int? {
+        locked {
+            guard openConnections < limit else { return nil }
+            openConnections += 1
+            nextConnection += 1
+            return nextConnection
+        }
+    }
+
+    /// Ends `connection`: releases every lock and condition it still held, so a client that
+    /// died holding one does not block the others forever, and frees its place.
+    func closeConnection(_ connection: Int) {
+        locked {
+            openConnections -= 1
+            var released = false
+            for case let lock as StoredLock in objects where lock.owner == connection {
+                lock.owner = nil
+                lock.depth = 0
+                released = true
+            }
+            if released { broadcast() }
+        }
     }
 
     // MARK: Objects (mutex held)
@@ -73,20 +77,6 @@ final class ServerState: @unchecked Sendable {
         if let name { names[name] = id }
         return id
     }
-
-    /// Releases every lock and condition a closed connection still held, so a client that died
-    /// holding one does not block the others forever.
-    func releaseLocks(heldBy connection: Int) {
-        locked {
-            var released = false
-            for case let lock as StoredLock in objects where lock.owner == connection {
-                lock.owner = nil
-                lock.depth = 0
-                released = true
-            }
-            if released { broadcast() }
-        }
-    }
 }
 
 /// An error the server reports to the client in a reply.
@@ -101,5 +91,11 @@ struct RemoteError: Error {
         self.message = message
         self.integers = integers
         self.strings = strings
+    }
+
+    /// A message of `bytes` bytes over the server's `limit`.
+    static func messageTooLarge(bytes: Int, limit: Int) -> RemoteError {
+        RemoteError(.messageTooLarge, ManagerError.messageTooLarge(bytes: bytes, limit: limit).description,
+                    integers: [bytes, limit])
     }
 }

@@ -52,11 +52,8 @@ enum ObjectKind: UInt8, CustomStringConvertible {
 /// The error kinds a reply can carry (the client turns them into ``ManagerError`` cases).
 enum RemoteErrorKind: UInt8 {
     case keyNotFound = 1, indexOutOfRange, malformed, queueEmpty, queueFull, notOwner,
-         overReleased, brokenBarrier, taskDoneTooManyTimes, wrongKind, other
+         overReleased, brokenBarrier, taskDoneTooManyTimes, wrongKind, other, messageTooLarge
 }
-
-/// The largest frame either side accepts; a longer length prefix is a malformed message.
-let maximumFrameLength = 1 << 30
 
 // MARK: - Writing
 
