@@ -34,8 +34,11 @@ import Glibc
 /// server until this process exits, which then stops it. Values cross as `Codable` values; the
 /// server stores their encoded bytes, so a dictionary key is found by its encoding.
 ///
-/// Proxies are not `Codable`: a process that was not forked from one that holds a proxy gets
-/// its own through ``connect(address:authKey:)`` and the factories' `name:` argument.
+/// Proxies are `Codable`: one can be stored in another (Python's `d['shared'] = m.list()`) or
+/// sent to another process, and used there. It encodes as its server's address and its
+/// object's id, never the key: the decoding process needs a manager for that address, the one
+/// it was forked with or one from ``connect(address:authKey:)``. A process that was not forked
+/// from one that holds a proxy can also find objects with the factories' `name:` argument.
 ///
 /// The server is a daemon child: like every daemon ``Process``, it is signalled when the
 /// *thread* that started it ends, so create a manager on a thread that lives as long as it.

@@ -3,7 +3,7 @@ import Glibc
 /// Where a ``Manager``'s server listens: a Unix domain socket (the default, in a private
 /// directory) or a TCP address for clients on other processes that were not forked from the
 /// owner (Python's `BaseManager(address=('127.0.0.1', 50000))`).
-public enum ManagerAddress: Sendable, Hashable, CustomStringConvertible {
+public enum ManagerAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A Unix domain socket file.
     case unix(path: String)
     /// An IPv4 address and port. Port 0 asks the kernel for a free port; ``Manager/address``

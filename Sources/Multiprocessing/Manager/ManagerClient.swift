@@ -26,6 +26,23 @@ final class ManagerClient: @unchecked Sendable {
             Self.counter += 1
             return Self.counter
         }
+        Self.counterMonitor.withLock { Self.byAddress[address] = WeakClient(self) }
+    }
+
+    // MARK: - Clients by address
+
+    private final class WeakClient {
+        weak var client: ManagerClient?
+        init(_ client: ManagerClient) { self.client = client }
+    }
+
+    /// The newest client made in this process (or a parent it was forked from) for each address:
+    /// how a proxy decoded from bytes finds its server and key.
+    nonisolated(unsafe) private static var byAddress: [ManagerAddress: WeakClient] = [:]
+
+    /// The client for `address` that is still in use in this process, if any.
+    static func known(at address: ManagerAddress) -> ManagerClient? {
+        counterMonitor.withLock { byAddress[address]?.client }
     }
 
     // MARK: - Calls
