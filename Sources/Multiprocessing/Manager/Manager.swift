@@ -20,10 +20,10 @@ import Glibc
 /// }
 /// ```
 ///
-/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:limits:_:)``), and never
+/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:limits:registry:_:)``), and never
 /// outlives its owner: it gets `SIGKILL` when the owner dies and also exits when it sees the
 /// owner gone. It listens on a Unix domain socket in a private directory (mode 0700) that is
-/// removed with it; with ``init(address:authKey:limits:)`` it listens on a TCP address instead, and
+/// removed with it; with ``init(address:authKey:limits:registry:)`` it listens on a TCP address instead, and
 /// unrelated processes reach it with ``connect(address:authKey:)``.
 ///
 /// The server authenticates every connection before reading anything else from it, and
@@ -63,14 +63,17 @@ public final class Manager: @unchecked Sendable {
     ///   - authKey: The authentication key; by default 32 random bytes. Processes forked from
     ///     this one know it already.
     ///   - limits: The server's bounds on message size, connections and authentication time.
+    ///   - registry: Types of your own the server can hold (Python's `register`); see
+    ///     ``object(_:name:)``.
     /// - Throws: a ``SystemError`` when the socket or the process cannot be created,
     ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
-    public convenience init(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits()) throws {
+    public convenience init(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits(),
+                            registry: ManagerRegistry = ManagerRegistry()) throws {
         try limits.validate()
         let directory = try system_makeTemporaryDirectory(prefix: "mp-manager-")
         do {
             try self.init(address: .unix(path: directory + "/socket"), authKey: authKey ?? system_randomBytes(32),
-                          limits: limits, socketDirectory: directory)
+                          limits: limits, registry: registry, socketDirectory: directory)
         } catch {
             system_removeDirectory(directory)
             throw error
@@ -84,15 +87,17 @@ public final class Manager: @unchecked Sendable {
     ///
     /// - Throws: a ``SystemError`` when the address cannot be bound (e.g. `EADDRINUSE`),
     ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
-    public convenience init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits()) throws {
+    public convenience init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits(),
+                            registry: ManagerRegistry = ManagerRegistry()) throws {
         try limits.validate()
-        try self.init(address: address, authKey: authKey, limits: limits, socketDirectory: nil)
+        try self.init(address: address, authKey: authKey, limits: limits, registry: registry, socketDirectory: nil)
     }
 
-    private init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, socketDirectory: String?) throws {
+    private init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, registry: ManagerRegistry,
+                 socketDirectory: String?) throws {
         let (listener, boundAddress) = try ManagerServer.listen(on: address)
         let serverState = ManagerServer(listener: listener, address: boundAddress, authKey: authKey,
-                                        limits: limits, socketDirectory: socketDirectory)
+                                        limits: limits, registry: registry, socketDirectory: socketDirectory)
         let client = ManagerClient(address: boundAddress, authKey: authKey)
         let ownerPid = system_getpid()
         let ready: (read: Int32, write: Int32)
@@ -103,7 +108,7 @@ public final class Manager: @unchecked Sendable {
         }
         let process = Process(name: "SyncManager-\(client.clientID)", daemon: true) {
             system_close(ready.read)
-            serverState.serveForever(ownerPid: ownerPid, readyDescriptor: ready.write)
+            serverState.serve(ownerPid: ownerPid, readyDescriptor: ready.write)
         }
         do {
             try process.start()
@@ -139,6 +144,22 @@ public final class Manager: @unchecked Sendable {
         self.server = nil
         self.serverSetup = nil
         self.client = ManagerClient(address: address, authKey: authKey)
+    }
+
+    /// A manager's server to run in this process, listening on `address` from now on:
+    /// Python's `BaseManager(address=..., authkey=...).get_server()`. Its
+    /// ``ManagerServer/serveForever()`` serves until a client calls ``shutdown()``, then ends
+    /// this process. Clients reach it with ``connect(address:authKey:)`` and share objects by
+    /// name.
+    ///
+    /// - Throws: a ``SystemError`` when the address cannot be bound,
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public static func server(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits(),
+                              registry: ManagerRegistry = ManagerRegistry()) throws -> ManagerServer {
+        try limits.validate()
+        let (listener, boundAddress) = try ManagerServer.listen(on: address)
+        return ManagerServer(listener: listener, address: boundAddress, authKey: authKey, limits: limits,
+                             registry: registry, socketDirectory: nil)
     }
 
     /// Connects to a manager's server started elsewhere (Python's `BaseManager.connect()`).
@@ -272,6 +293,24 @@ public final class Manager: @unchecked Sendable {
         BarrierProxy(client: client, id: try create(.barrier, name: name) { $0.appendIntField(parties) })
     }
 
+    /// An object of the type registered as `typeID` (Python's `manager.TypeID()` after
+    /// `register('TypeID', callable)`), made on the server by the registration's `make`.
+    ///
+    /// - Throws: ``ManagerError/unknownType(typeID:registered:)`` when the server's registry
+    ///   has no such type, ``ManagerError/methodFailed(typeID:method:reason:)`` when `make` threw.
+    public func object(_ typeID: String, name: String? = nil) throws -> ObjectProxy {
+        ObjectProxy(client: client, id: try create(.registered, name: name) { $0.appendField(Array(typeID.utf8)) })
+    }
+
+    /// An object of the type registered as `typeID`, made from `argument`
+    /// (Python's `manager.TypeID(argument)`).
+    public func object<Argument: Encodable>(_ typeID: String, _ argument: Argument, name: String? = nil) throws -> ObjectProxy {
+        ObjectProxy(client: client, id: try create(.registered, name: name) { writer in
+            writer.appendField(Array(typeID.utf8))
+            try writer.appendEncodedField(argument)
+        })
+    }
+
     /// A FIFO queue (Python's `manager.Queue(maxsize)`); `maxSize` 0 means unbounded.
     public func queue<Element: Codable>(_ elementType: Element.Type = Element.self, maxSize: Int = 0, name: String? = nil) throws -> QueueProxy<Element> {
         QueueProxy(client: client, id: try create(.queue, name: name) { $0.appendIntField(maxSize) })
@@ -289,8 +328,9 @@ public final class Manager: @unchecked Sendable {
 ///
 /// - Returns: what `body` returns.
 public func withManager<R>(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits(),
+                           registry: ManagerRegistry = ManagerRegistry(),
                            _ body: (Manager) throws -> R) throws -> R {
-    let manager = try Manager(authKey: authKey, limits: limits)
+    let manager = try Manager(authKey: authKey, limits: limits, registry: registry)
     let result: R
     do {
         result = try body(manager)

@@ -110,6 +110,10 @@ final class ManagerClient: @unchecked Sendable {
         case .brokenBarrier: return .brokenBarrier
         case .taskDoneTooManyTimes: return .taskDoneTooManyTimes
         case .messageTooLarge where integers.count == 2: return .messageTooLarge(bytes: integers[0], limit: integers[1])
+        case .unknownType: return .unknownType(typeID: message, registered: strings)
+        case .unknownMethod where !strings.isEmpty:
+            return .unknownMethod(typeID: strings[0], method: message, exposed: Array(strings.dropFirst()))
+        case .methodFailed where strings.count == 2: return .methodFailed(typeID: strings[0], method: strings[1], reason: message)
         case .wrongKind where strings.count == 2: return .wrongKind(name: message, expected: strings[0], actual: strings[1])
         default: return .server(message: message)
         }

@@ -40,6 +40,13 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
     case tooManyConnections(address: String, limit: Int)
     /// A ``ManagerLimits`` value that cannot work; `reason` names it and the values allowed.
     case invalidLimits(reason: String)
+    /// No type is registered as `typeID` on the server; `registered` lists those that are.
+    case unknownType(typeID: String, registered: [String])
+    /// The registered type `typeID` exposes no method `method`; `exposed` lists those it does.
+    case unknownMethod(typeID: String, method: String, exposed: [String])
+    /// The registered type's `method` (or its `make`) threw on the server; `reason` describes
+    /// the error.
+    case methodFailed(typeID: String, method: String, reason: String)
     /// Anything else the server reported.
     case server(message: String)
 
@@ -82,6 +89,12 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
             "the manager at \(address) already serves \(limit) connections (ManagerLimits.maximumConnections), one per process and thread that uses it: end idle ones, or start the Manager with a larger maximumConnections"
         case .invalidLimits(let reason):
             "invalid ManagerLimits: \(reason)"
+        case .unknownType(let typeID, let registered):
+            "no type is registered as \(typeID) on the manager's server (registered: \(registered.isEmpty ? "none" : registered.joined(separator: ", "))): register it in the ManagerRegistry given to the Manager"
+        case .unknownMethod(let typeID, let method, let exposed):
+            "\(typeID) exposes no method \(method) (exposed: \(exposed.isEmpty ? "none" : exposed.joined(separator: ", "))): expose it when registering the type"
+        case .methodFailed(let typeID, let method, let reason):
+            "\(typeID).\(method) threw on the manager's server: \(reason)"
         case .server(let message):
             "the manager's server reported: \(message)"
         }

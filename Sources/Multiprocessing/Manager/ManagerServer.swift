@@ -1,30 +1,39 @@
 import CMultiprocessing
 import Glibc
 
-/// The server side of a manager: runs in its own process, accepts and authenticates
-/// connections on one thread (``AuthenticationGate``), and serves each authenticated one on a
-/// thread of its own, so a client blocked in a lock or a queue blocks nobody else. Every bound
-/// it keeps is in ``ManagerLimits``.
-final class ManagerServer: @unchecked Sendable {
+/// A manager's server: holds the shared objects, accepts and authenticates connections on one
+/// thread, and serves each authenticated one on a thread of its own, so a client blocked in a
+/// lock or a queue blocks nobody else. Every bound it keeps is in ``ManagerLimits``.
+///
+/// A ``Manager`` runs one in a process of its own. ``Manager/server(address:authKey:limits:registry:)``
+/// makes one to run in the calling process with ``serveForever()`` (Python's
+/// `get_server().serve_forever()`).
+public final class ManagerServer: @unchecked Sendable {
     /// How long a connection's thread polls for the next request before sleeping in `recv`.
     static let spinNanoseconds: Int64 = 50_000
     /// How long a connection told that its message is too large may still send before it is closed.
     static let refusalLingerSeconds = 1.0
 
     let listener: Int32
-    let address: ManagerAddress
+    /// Where the server listens (with the real port when the TCP port asked for was 0).
+    public let address: ManagerAddress
     let authKey: [UInt8]
     let limits: ManagerLimits
     /// The Unix socket's private directory, removed when the server ends.
     let socketDirectory: String?
-    let state = ServerState()
+    let state: ServerState
+    /// Whether this server runs in a process a ``Manager`` forked for it (which then ends with
+    /// `_exit`), rather than in a process of the caller's (``serveForever()``, which ends it with `exit`).
+    private var isManagersChild = false
 
-    init(listener: Int32, address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, socketDirectory: String?) {
+    init(listener: Int32, address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits,
+         registry: ManagerRegistry, socketDirectory: String?) {
         self.listener = listener
         self.address = address
         self.authKey = authKey
         self.limits = limits
         self.socketDirectory = socketDirectory
+        state = ServerState(registry: registry)
     }
 
     /// Opens the listening socket for `address` (port 0 becomes a free port). Returns the
@@ -49,10 +58,19 @@ final class ManagerServer: @unchecked Sendable {
         }
     }
 
-    /// Serves until a client asks for shutdown or `ownerPid` ends; never returns. Writes one
-    /// byte to `readyDescriptor` (and closes it) once it is set up, so the owner's `Manager()`
-    /// returns only when the server will clean up after itself.
-    func serveForever(ownerPid: Int32?, readyDescriptor: Int32? = nil) -> Never {
+    /// Serves in this process until a client asks it to shut down (``Manager/shutdown()`` on a
+    /// manager from ``Manager/connect(address:authKey:)``), then ends the process with status 0,
+    /// as Python's `Server.serve_forever()`.
+    public func serveForever() -> Never {
+        serveConnections(ownerDescriptor: nil)
+    }
+
+    /// The server process of a ``Manager``: serves until a client asks for shutdown or
+    /// `ownerPid` ends; never returns. Writes one byte to `readyDescriptor` (and closes it)
+    /// once it is set up, so the owner's `Manager()` returns only when the server will clean
+    /// up after itself.
+    func serve(ownerPid: Int32?, readyDescriptor: Int32? = nil) -> Never {
+        isManagersChild = true
         // Ctrl-C in a terminal goes to the whole process group; the owner decides when the
         // server stops (Python's manager process ignores SIGINT too).
         signal(SIGINT, SIG_IGN)
@@ -66,7 +84,11 @@ final class ManagerServer: @unchecked Sendable {
             _ = try? system_write(readyDescriptor, &byte, 1)
             system_close(readyDescriptor)
         }
-        let ownerDescriptor = ownerPid.flatMap { try? system_pidfdOpen($0) }
+        serveConnections(ownerDescriptor: ownerPid.flatMap { try? system_pidfdOpen($0) })
+    }
+
+    /// Accepts and serves connections until `ownerDescriptor` (a pidfd) is readable, then ends.
+    private func serveConnections(ownerDescriptor: Int32?) -> Never {
         try? system_setNonBlocking(listener, true)
         var gate = AuthenticationGate(key: authKey, limits: limits, state: state) { [self] fd, connection in
             startConnectionThread(fd, connection: connection)
@@ -78,6 +100,7 @@ final class ManagerServer: @unchecked Sendable {
     /// Removes the socket file and its directory, and ends the server process.
     func finish() -> Never {
         removeSocketFiles()
+        if !isManagersChild { system_exitProcess(0) }
         system_exit(0)
     }
 

@@ -94,3 +94,8 @@ extension QueueProxy: Codable, ManagerProxy {
     static var kinds: [ObjectKind] { [.queue, .joinableQueue] }
     init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
 }
+
+extension ObjectProxy: Codable, ManagerProxy {
+    static var kinds: [ObjectKind] { [.registered] }
+    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
+}

@@ -96,6 +96,12 @@ struct RequestHandler {
 
         case .queuePut, .queueGet, .queueSize, .queueTaskDone, .queueJoin:
             try queue(operation, id: id, deadline: deadline, reader: &reader, reply: &reply)
+
+        case .callMethod:
+            let method = String(decoding: try reader.field(), as: UTF8.self)
+            let argument = reader.isAtEnd ? nil : try reader.field()
+            let object = try state.locked { try typed(id, StoredRegistered.self) }
+            reply.appendField(try object.call(method, argument: argument))
         }
     }
 
@@ -106,8 +112,23 @@ struct RequestHandler {
         }
         let nameBytes = try reader.field()
         let name = nameBytes.isEmpty ? nil : String(decoding: nameBytes, as: UTF8.self)
-        let make: () -> StoredObject
+        let make: () throws -> StoredObject
         switch kind {
+        case .registered:
+            let typeID = String(decoding: try reader.field(), as: UTF8.self)
+            let argument = reader.isAtEnd ? nil : try reader.field()
+            guard let type = state.registry.types[typeID] else {
+                throw RemoteError(.unknownType, typeID, strings: state.registry.typeIDs)
+            }
+            make = {
+                do {
+                    return StoredRegistered(type: type, object: try type.make(argument))
+                } catch let failure as RegisteredType.Failure {
+                    throw RemoteError(.other, failure.description)
+                } catch {
+                    throw RemoteError(.methodFailed, String(describing: error), strings: [typeID, "make"])
+                }
+            }
         case .dict, .namespace: make = { StoredDict(kind: kind) }
         case .list: make = { StoredList(kind: kind) }
         case .value:

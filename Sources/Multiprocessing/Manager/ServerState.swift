@@ -7,6 +7,12 @@ final class ServerState: @unchecked Sendable {
     private var names: [String: UInt32] = [:]
     private var nextConnection = 0
     private var openConnections = 0
+    /// The types clients may make objects of, by name; fixed before the server starts.
+    let registry: ManagerRegistry
+
+    init(registry: ManagerRegistry = ManagerRegistry()) {
+        self.registry = registry
+    }
 
     /// Runs `body` with the mutex held.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -64,7 +70,7 @@ final class ServerState: @unchecked Sendable {
     }
 
     /// Adds an object, or returns the one already registered under `name`.
-    func add(_ make: () -> StoredObject, kind: ObjectKind, name: String?) throws -> UInt32 {
+    func add(_ make: () throws -> StoredObject, kind: ObjectKind, name: String?) throws -> UInt32 {
         if let name, let id = names[name] {
             let existing = try object(id)
             guard existing.kind == kind else {
@@ -73,7 +79,7 @@ final class ServerState: @unchecked Sendable {
             return id
         }
         let id = UInt32(objects.count)
-        objects.append(make())
+        objects.append(try make())
         if let name { names[name] = id }
         return id
     }
