@@ -257,3 +257,40 @@ func managerMessageOverLimit() throws -> String {
     try expect(try list.count == 3, "the proxy stopped working after the refusals")
     return "2 MiB request and 1.2 MB reply refused, proxy still works: \"\(requestError.prefix(90))…\""
 }
+
+// MARK: - A client in an unrelated process
+
+/// The client copy (`mp-faults --manager-client PORT KEY`): a process started with exec, which
+/// knows only the address and the key; it appends to a list it finds inside a named dict.
+func runUnrelatedManagerClient(port: String, key: String) -> Never {
+    do {
+        guard let port = UInt16(port) else { throw CaseFailure("bad port \(port)") }
+        let manager = try Manager.connect(address: .tcp(host: "127.0.0.1", port: port), authKey: Array(key.utf8))
+        let board = try manager.dict(String.self, ListProxy<String>.self, name: "board")
+        try board["log"].append("hello from pid \(getpid())")
+        print("ok")
+        exit(0)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+}
+
+func managerUnrelatedClient() throws -> String {
+    let key = "unrelated client key"
+    let manager = try Manager(address: .tcp(host: "127.0.0.1", port: 0), authKey: Array(key.utf8))
+    defer { try? manager.shutdown() }
+    guard case .tcp(_, let port) = manager.address else { throw CaseFailure("not TCP") }
+    let log = try manager.list(String.self)
+    try manager.dict(String.self, ListProxy<String>.self, name: "board").set("log", to: log)
+    let start = nowNanoseconds()
+    let client = try Spawned(arguments: ["--manager-client", "\(port)", key], newGroup: false)
+    defer { close(client.output) }
+    let line = client.readLine(within: 10)
+    let status = client.reap(within: 5)
+    try expect(line == "ok", "the client said \(line ?? "nothing")")
+    try expect(status == 0, "the client ended with wait status \(status.map(String.init) ?? "unknown")")
+    let entries = try log.copy()
+    try expect(entries == ["hello from pid \(client.pid)"], "the list holds \(entries)")
+    return "an exec'd process with only address and key appended to a list found in a named dict, in \(format(milliseconds(since: start))) ms"
+}
