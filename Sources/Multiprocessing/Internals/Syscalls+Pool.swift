@@ -124,3 +124,20 @@ func system_lockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
 func system_unlockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
     pthread_mutex_unlock(mutex)
 }
+
+// MARK: - Thread-local slots
+
+/// One pointer per thread (pthread keys). When a thread that set one ends, `destructor` gets it.
+final class ThreadLocalSlot: @unchecked Sendable {
+    private var key = pthread_key_t()
+
+    init(destructor: @convention(c) (UnsafeMutableRawPointer?) -> Void) {
+        pthread_key_create(&key, destructor)
+    }
+
+    /// The calling thread's pointer, nil until it sets one.
+    var value: UnsafeMutableRawPointer? {
+        get { pthread_getspecific(key) }
+        set { pthread_setspecific(key, newValue) }
+    }
+}

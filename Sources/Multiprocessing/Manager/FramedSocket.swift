@@ -120,7 +120,7 @@ final class FramedSocket {
                     spinBudget = spinNanoseconds
                     return got
                 }
-                sched_yield()  // lets the peer run first if it waits for this CPU
+                system_yieldProcessor()  // lets the peer run first if it waits for this CPU
             } while monotonicNanoseconds() < stop
             spinBudget = spinBudget >= 4_000 ? spinBudget / 2 : 0
         }

@@ -26,6 +26,12 @@ public enum ManagerAddress: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// The socket file's path, for a Unix domain socket.
+    var unixPath: String? {
+        if case .unix(let path) = self { return path }
+        return nil
+    }
+
     var family: Int32 {
         if case .unix = self { return AF_UNIX }
         return AF_INET

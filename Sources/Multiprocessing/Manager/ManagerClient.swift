@@ -75,7 +75,7 @@ final class ManagerClient: @unchecked Sendable {
             dropConnection()
             if locked({ shutDownPid == system_cachedPid() }) { throw ManagerError.managerShutDown(address: address.description) }
             if let error = error as? SystemError {
-                throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+                throw ManagerError.serverGone(address: address.description, reason: error.reason)
             }
             throw error
         }
@@ -140,7 +140,7 @@ final class ManagerClient: @unchecked Sendable {
         let fd = try system_socket(family: address.family)
         if let failure = openConnection(fd, to: address) {
             system_close(fd)
-            let reason = failure.errno == ENOENT ? "no socket file" : String(cString: strerror(failure.errno))
+            let reason = failure.errno == ENOENT ? "no socket file" : failure.reason
             throw ManagerError.serverGone(address: address.description, reason: reason)
         }
         let socket = FramedSocket(fd: fd)
@@ -148,7 +148,7 @@ final class ManagerClient: @unchecked Sendable {
             socket.frameLimit = try Authentication.answer(socket, key: authKey, address: address.description)
         } catch let error as SystemError {
             socket.close()
-            throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+            throw ManagerError.serverGone(address: address.description, reason: error.reason)
         } catch {
             socket.close()
             throw error
@@ -193,20 +193,16 @@ final class ThreadConnections {
 
     init(pid: pid_t) { self.pid = pid }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
-            if table.pid == system_cachedPid() { for socket in table.sockets.values { socket.close() } }
-        }
-        return key
-    }()
+    private static let slot = ThreadLocalSlot { pointer in
+        guard let pointer else { return }
+        let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
+        if table.pid == system_cachedPid() { for socket in table.sockets.values { socket.close() } }
+    }
 
     /// The calling thread's table in this process.
     static func current() -> ThreadConnections {
         let pid = system_cachedPid()
-        if let pointer = pthread_getspecific(key) {
+        if let pointer = slot.value {
             let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeUnretainedValue()
             if table.pid == pid { return table }
             // Inherited from the parent: close our copies of its descriptors, start afresh.
@@ -214,7 +210,7 @@ final class ThreadConnections {
             Unmanaged<ThreadConnections>.fromOpaque(pointer).release()
         }
         let table = ThreadConnections(pid: pid)
-        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+        slot.value = Unmanaged.passRetained(table).toOpaque()
         return table
     }
 }

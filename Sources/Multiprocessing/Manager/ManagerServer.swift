@@ -1,4 +1,3 @@
-import CMultiprocessing
 import Glibc
 
 /// A manager's server: holds the shared objects, accepts and authenticates connections on one
@@ -73,9 +72,11 @@ public final class ManagerServer: @unchecked Sendable {
         isManagersChild = true
         // Ctrl-C in a terminal goes to the whole process group; the owner decides when the
         // server stops (Python's manager process ignores SIGINT too).
-        signal(SIGINT, SIG_IGN)
-        _ = cmp_set_process_name("mp-manager")
-        installTerminationCleanup()
+        system_ignoreInterrupts()
+        system_setProcessName("mp-manager")
+        // On SIGTERM (the owner's `terminate()` at exit, or the owner's death), remove the
+        // socket files before exiting.
+        system_removeOnTermination(file: address.unixPath, directory: socketDirectory)
         // The owner dying sends SIGTERM (not the daemon's SIGKILL), so the socket files go too.
         try? system_setParentDeathSignal(SIGTERM)
         if let ownerPid, system_getppid() != ownerPid { finish() }
@@ -105,24 +106,9 @@ public final class ManagerServer: @unchecked Sendable {
     }
 
     func removeSocketFiles() {
-        if case .unix(let path) = address { system_unlink(path) }
+        if let path = address.unixPath { system_unlink(path) }
         if let socketDirectory { system_removeDirectory(socketDirectory) }
     }
-
-    /// On SIGTERM (the owner's `terminate()` at exit, or the owner's death), remove the socket
-    /// files before exiting. The handler only calls async-signal-safe functions.
-    private func installTerminationCleanup() {
-        if case .unix(let path) = address { ManagerServer.cleanupSocketPath = strdup(path) }
-        if let socketDirectory { ManagerServer.cleanupDirectory = strdup(socketDirectory) }
-        signal(SIGTERM) { _ in
-            if let path = ManagerServer.cleanupSocketPath { unlink(path) }
-            if let directory = ManagerServer.cleanupDirectory { rmdir(directory) }
-            _exit(0)
-        }
-    }
-
-    nonisolated(unsafe) static var cleanupSocketPath: UnsafeMutablePointer<CChar>?
-    nonisolated(unsafe) static var cleanupDirectory: UnsafeMutablePointer<CChar>?
 
     /// Serves authenticated connection `connection` on a thread of its own.
     private func startConnectionThread(_ fd: Int32, connection: Int) {
