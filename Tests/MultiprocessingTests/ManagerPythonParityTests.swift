@@ -2,15 +2,6 @@ import Glibc
 import Testing
 @testable import Multiprocessing
 
-/// Runs `body` in a child process and returns its exit code (nil if it did not end in 10 s).
-private func exitCode(ofChild body: @escaping () throws -> Void) throws -> Int32? {
-    let child = Process(target: body)
-    try child.start()
-    try child.join(timeout: 10)
-    if child.isAlive { try child.kill(); try child.join() }
-    return child.exitCode
-}
-
 @Suite("Manager: Python's BaseManager features", .serialized)
 struct ManagerPythonParityTests {
     @Test func proxyStoredInAnotherProxyWorksInAnotherProcess() throws {
@@ -19,7 +10,7 @@ struct ManagerPythonParityTests {
             let d = try manager.dict(String.self, ListProxy<Int>.self)
             let shared = try manager.list(Int.self)
             try d.set("shared", to: shared)
-            let code = try exitCode(ofChild: {
+            let code = try runChild({
                 let inner = try d["shared"]
                 try inner.append(42)
                 try inner.append(43)

@@ -75,11 +75,14 @@ struct AuthenticationGate {
             do {
                 guard let accepted = try system_accept(listener) else { return }
                 fd = accepted
-            } catch {
-                // Out of descriptors (or another passing failure): make room, rest a moment.
+            } catch where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
+                // Out of descriptors or memory: make room, and let the listener rest a moment
+                // (it stays readable, so polling it now would spin).
                 if !pending.isEmpty { system_close(pending.removeFirst().fd) }
                 acceptPausedUntil = monotonicNanoseconds() + 50_000_000
                 return
+            } catch {
+                continue  // that connection failed before it was accepted
             }
             guard let nonce = try? system_randomBytes(Authentication.nonceSize),
                   sendNow(fd, Authentication.challenge(nonce: nonce)) else {
