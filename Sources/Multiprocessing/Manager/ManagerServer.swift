@@ -80,12 +80,13 @@ public final class ManagerServer: @unchecked Sendable {
         // The owner dying sends SIGTERM (not the daemon's SIGKILL), so the socket files go too.
         try? system_setParentDeathSignal(SIGTERM)
         if let ownerPid, system_getppid() != ownerPid { finish() }
+        let ownerDescriptor = ownerPid.flatMap { try? system_pidfdOpen($0) }
         if let readyDescriptor {
             var byte: UInt8 = 1
             _ = try? system_write(readyDescriptor, &byte, 1)
             system_close(readyDescriptor)
         }
-        serveConnections(ownerDescriptor: ownerPid.flatMap { try? system_pidfdOpen($0) })
+        serveConnections(ownerDescriptor: ownerDescriptor)
     }
 
     /// Accepts and serves connections until `ownerDescriptor` (a pidfd) is readable, then ends.
