@@ -42,8 +42,7 @@ struct AuthenticationGate {
     /// until `ownerDescriptor` (a pidfd, if any) becomes readable: then returns.
     mutating func run(listener: Int32, ownerDescriptor: Int32?) {
         while true {
-            let now = monotonicNanoseconds()
-            let listening = now >= acceptPausedUntil
+            let listening = monotonicNanoseconds() >= acceptPausedUntil
             var watched = ownerDescriptor.map { [$0] } ?? []
             if listening { watched.append(listener) }
             let firstPending = watched.count
@@ -56,10 +55,11 @@ struct AuthenticationGate {
             for index in ready where index >= firstPending {
                 if !advance(&pending[index - firstPending]) { finished.insert(index - firstPending) }
             }
+            // Deadlines come in arrival order: the expired ones are at the front.
             let current = monotonicNanoseconds()
-            for (index, connection) in pending.enumerated() where !finished.contains(index) && connection.deadline <= current {
-                system_close(connection.fd)
-                finished.insert(index)
+            for index in pending.indices {
+                guard pending[index].deadline <= current else { break }
+                if finished.insert(index).inserted { system_close(pending[index].fd) }
             }
             if !finished.isEmpty {
                 pending = pending.enumerated().filter { !finished.contains($0.offset) }.map(\.element)

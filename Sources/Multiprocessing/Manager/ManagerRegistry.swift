@@ -20,8 +20,8 @@
 /// let total: Int = try counter.call("add", 5)        // Python: counter.add(5)
 /// ```
 ///
-/// Arguments and results cross as `Codable` values (several arguments: a struct or a tuple's
-/// worth of array). Calls to one object run one at a time, in the server; calls to different
+/// Arguments and results cross as `Codable` values; a method takes at most one argument (for
+/// several, pass a struct or an array). Calls to one object run one at a time, in the server; calls to different
 /// objects run side by side. A method that throws makes the call throw
 /// ``ManagerError/methodFailed(typeID:method:reason:)`` in the client.
 public struct ManagerRegistry: @unchecked Sendable {
