@@ -46,56 +46,25 @@ extension ManagerProxy {
     }
 }
 
-extension DictProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.dict] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
+/// A proxy type made from its client and id alone (all but ``LockProxy``, which keeps its kind).
+protocol PlainProxy: ManagerProxy {
+    init(client: ManagerClient, id: UInt32)
 }
 
-extension ListProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.list] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension ValueProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.value] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension Namespace: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.namespace] }
+extension PlainProxy {
     init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
 }
 
 extension LockProxy: Codable, ManagerProxy {
     static var kinds: [ObjectKind] { [.lock, .rlock] }
 }
-
-extension SemaphoreProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.semaphore, .boundedSemaphore] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension EventProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.event] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension ConditionProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.condition] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension BarrierProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.barrier] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension QueueProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.queue, .joinableQueue] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
-
-extension ObjectProxy: Codable, ManagerProxy {
-    static var kinds: [ObjectKind] { [.registered] }
-    init(client: ManagerClient, id: UInt32, kind: ObjectKind) { self.init(client: client, id: id) }
-}
+extension DictProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.dict] } }
+extension ListProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.list] } }
+extension ValueProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.value] } }
+extension Namespace: Codable, PlainProxy { static var kinds: [ObjectKind] { [.namespace] } }
+extension SemaphoreProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.semaphore, .boundedSemaphore] } }
+extension EventProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.event] } }
+extension ConditionProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.condition] } }
+extension BarrierProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.barrier] } }
+extension QueueProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.queue, .joinableQueue] } }
+extension ObjectProxy: Codable, PlainProxy { static var kinds: [ObjectKind] { [.registered] } }
