@@ -133,6 +133,33 @@ struct ManagerRegisteredTypesTests {
         }
     }
 
+    @Test func oneInstanceBehindSeveralProxiesTakesOneCallAtATime() throws {
+        // Python's register('get_board', callable=lambda: board): every proxy reaches one
+        // instance. Its method reads, pauses, then writes: calls must not interleave.
+        final class Board { var total = 0 }
+        let board = Board()
+        var registry = ManagerRegistry()
+        registry.register("Board", make: { board }) { methods in
+            methods.expose("bump") { (board: Board) in
+                let seen = board.total
+                usleep(200)
+                board.total = seen + 1
+            }
+            methods.expose("total") { (board: Board) in board.total }
+        }
+        try withManager(registry: registry) { manager in
+            let proxies = try (0..<4).map { _ in try manager.object("Board") }
+            let workers = try proxies.map { proxy in
+                let worker = Process { for _ in 0..<25 { try proxy.call("bump") } }
+                try worker.start()
+                return worker
+            }
+            for worker in workers { try worker.join(timeout: 20) }
+            #expect(workers.allSatisfy { $0.exitCode == 0 })
+            #expect(try proxies[0].call("total", returning: Int.self) == 100)
+        }
+    }
+
     @Test func mistakesWithRegisteredTypesAreClearErrors() throws {
         try withManager(registry: counterRegistry()) { manager in
             #expect(throws: ManagerError.unknownType(typeID: "Maths", registered: ["Counter", "Greeter"])) {

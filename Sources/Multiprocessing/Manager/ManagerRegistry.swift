@@ -21,8 +21,10 @@
 /// ```
 ///
 /// Arguments and results cross as `Codable` values; a method takes at most one argument (for
-/// several, pass a struct or an array). Calls to one object run one at a time, in the server; calls to different
-/// objects run side by side. A method that throws makes the call throw
+/// several, pass a struct or an array). Calls to one instance run one at a time, in the
+/// server; calls to different instances run side by side. `make` may return the same instance
+/// every time (Python's `register('get_queue', callable=lambda: queue)`): every proxy then
+/// reaches that one instance. A method that throws makes the call throw
 /// ``ManagerError/methodFailed(typeID:method:reason:)`` in the client.
 public struct ManagerRegistry: @unchecked Sendable {
     var types: [String: RegisteredType] = [:]

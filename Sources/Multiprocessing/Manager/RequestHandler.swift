@@ -122,7 +122,8 @@ struct RequestHandler {
             }
             make = {
                 do {
-                    return StoredRegistered(type: type, object: try type.make(argument))
+                    let instance = try type.make(argument)
+                    return StoredRegistered(type: type, object: instance, calls: state.callLock(for: instance))
                 } catch let failure as RegisteredType.Failure {
                     throw RemoteError(.other, failure.description)
                 } catch {

@@ -9,6 +9,9 @@ final class ServerState: @unchecked Sendable {
     private var openConnections = 0
     /// The types clients may make objects of, by name; fixed before the server starts.
     let registry: ManagerRegistry
+    /// The lock of each instance of a registered type (stored objects are never freed, so an
+    /// identifier is never reused).
+    private var instanceLocks: [ObjectIdentifier: Monitor] = [:]
 
     init(registry: ManagerRegistry = ManagerRegistry()) {
         self.registry = registry
@@ -67,6 +70,14 @@ final class ServerState: @unchecked Sendable {
             throw RemoteError(.other, "no shared object with id \(id) on this server")
         }
         return object
+    }
+
+    /// The lock that calls to `instance` run under. Call with the mutex held.
+    func callLock(for instance: AnyObject) -> Monitor {
+        if let lock = instanceLocks[ObjectIdentifier(instance)] { return lock }
+        let lock = Monitor()
+        instanceLocks[ObjectIdentifier(instance)] = lock
+        return lock
     }
 
     /// Adds an object, or returns the one already registered under `name`.

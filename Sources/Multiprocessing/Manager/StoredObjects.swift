@@ -155,15 +155,17 @@ final class StoredQueue: StoredObject {
 }
 
 /// An object of a type registered with ``ManagerRegistry``. Calls to it run one at a time under
-/// its own lock, not the server's, so a slow method delays only its own object.
+/// the lock of its instance (shared when `make` returns one instance for several objects), not
+/// the server's, so a slow method delays only its own instance.
 final class StoredRegistered: StoredObject {
     let type: RegisteredType
     let object: AnyObject
-    private let calls = Monitor()
+    private let calls: Monitor
 
-    init(type: RegisteredType, object: AnyObject) {
+    init(type: RegisteredType, object: AnyObject, calls: Monitor) {
         self.type = type
         self.object = object
+        self.calls = calls
         super.init(kind: .registered)
     }
 
