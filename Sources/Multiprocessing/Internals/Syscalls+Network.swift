@@ -2,8 +2,8 @@ import CMultiprocessing
 import Glibc
 
 // System calls for sockets (AF_UNIX and AF_INET stream sockets), private temporary
-// directories and random bytes. Same rules as Syscalls.swift: EINTR retried, every other
-// failure a `SystemError` naming the call.
+// directories, random bytes, and the signal set-up of a manager's server process. Same rules
+// as Syscalls.swift: EINTR retried, every other failure a `SystemError` naming the call.
 
 // MARK: - Socket addresses
 
@@ -180,4 +180,33 @@ func system_randomBytes(_ count: Int) throws(SystemError) -> [UInt8] {
         throw SystemError(call: "getrandom(\(count - filled) bytes)", errno: got == 0 ? EIO : code)
     }
     return bytes
+}
+
+// MARK: - A manager's server process
+
+/// Ignores SIGINT in this process (Ctrl-C in a terminal reaches the whole process group).
+func system_ignoreInterrupts() {
+    signal(SIGINT, SIG_IGN)
+}
+
+/// Names the calling thread (and, for the main thread, the process) as `ps` shows it.
+func system_setProcessName(_ name: String) {
+    _ = name.withCString { cmp_set_process_name($0) }
+}
+
+/// On SIGTERM, removes `file` and then the empty `directory` (either may be nil) and ends
+/// the process with status 0. The handler calls only async-signal-safe functions.
+func system_removeOnTermination(file: String?, directory: String?) {
+    TerminationCleanup.file = file.map { strdup($0) }
+    TerminationCleanup.directory = directory.map { strdup($0) }
+    signal(SIGTERM) { _ in
+        if let file = TerminationCleanup.file { unlink(file) }
+        if let directory = TerminationCleanup.directory { rmdir(directory) }
+        _exit(0)
+    }
+}
+
+private enum TerminationCleanup {
+    nonisolated(unsafe) static var file: UnsafeMutablePointer<CChar>?
+    nonisolated(unsafe) static var directory: UnsafeMutablePointer<CChar>?
 }

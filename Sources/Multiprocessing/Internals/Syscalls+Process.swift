@@ -45,32 +45,3 @@ enum ChildStartup {
         pthread_sigmask(SIG_SETMASK, &none, nil)
     }
 }
-
-// MARK: - A manager's server process
-
-/// Ignores SIGINT in this process (Ctrl-C in a terminal reaches the whole process group).
-func system_ignoreInterrupts() {
-    signal(SIGINT, SIG_IGN)
-}
-
-/// Names the calling thread (and, for the main thread, the process) as `ps` shows it.
-func system_setProcessName(_ name: String) {
-    _ = name.withCString { cmp_set_process_name($0) }
-}
-
-/// On SIGTERM, removes `file` and then the empty `directory` (either may be nil) and ends
-/// the process with status 0. The handler calls only async-signal-safe functions.
-func system_removeOnTermination(file: String?, directory: String?) {
-    TerminationCleanup.file = file.map { strdup($0) }
-    TerminationCleanup.directory = directory.map { strdup($0) }
-    signal(SIGTERM) { _ in
-        if let file = TerminationCleanup.file { unlink(file) }
-        if let directory = TerminationCleanup.directory { rmdir(directory) }
-        _exit(0)
-    }
-}
-
-private enum TerminationCleanup {
-    nonisolated(unsafe) static var file: UnsafeMutablePointer<CChar>?
-    nonisolated(unsafe) static var directory: UnsafeMutablePointer<CChar>?
-}
