@@ -21,6 +21,9 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(call) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        "\(call) failed: \(reason) (errno \(errno))"
     }
+
+    /// The system's words for `errno`, e.g. `Connection refused`.
+    var reason: String { String(cString: strerror(errno)) }
 }

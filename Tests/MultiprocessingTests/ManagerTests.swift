@@ -15,8 +15,9 @@ private func hex(_ bytes: [UInt8]) -> String {
     bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
 }
 
-/// Starts `body` in a child and returns its exit code (0 when it ran without throwing).
-private func runChild(_ body: @escaping () throws -> Void) throws -> Int32? {
+/// Starts `body` in a child and returns its exit code (0 when it ran without throwing; nil
+/// when it was still running after 10 s and had to be killed).
+func runChild(_ body: @escaping () throws -> Void) throws -> Int32? {
     let p = Process(target: body)
     try p.start()
     try p.join(timeout: 10)

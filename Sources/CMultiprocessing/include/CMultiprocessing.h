@@ -42,6 +42,8 @@ static inline int cmp_get_parent_death_signal(void) {
 
 /// pidfd_open(2): a descriptor that polls readable when the process ends.
 static inline int cmp_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+/// getrandom(2) with no flags: blocks only until the kernel's pool is first seeded.
+static inline long cmp_getrandom(void *buffer, size_t length) { return syscall(SYS_getrandom, buffer, length, 0); }
 
 static inline int cmp_wifexited(int status) { return WIFEXITED(status); }
 static inline int cmp_wexitstatus(int status) { return WEXITSTATUS(status); }

@@ -2,8 +2,8 @@ import CMultiprocessing
 import Glibc
 
 // System calls for sockets (AF_UNIX and AF_INET stream sockets), private temporary
-// directories and random bytes. Same rules as Syscalls.swift: EINTR retried, every other
-// failure a `SystemError` naming the call.
+// directories, random bytes, and the signal set-up of a manager's server process. Same rules
+// as Syscalls.swift: EINTR retried, every other failure a `SystemError` naming the call.
 
 // MARK: - Socket addresses
 
@@ -111,6 +111,28 @@ func system_setSocketOption(_ fd: Int32, level: Int32, name: Int32, value: Int32
     }
 }
 
+/// Sets or clears `O_NONBLOCK` on `fd`.
+func system_setNonBlocking(_ fd: Int32, _ nonBlocking: Bool) throws(SystemError) {
+    let flags = try retryingOnInterrupt("fcntl(fd \(fd), F_GETFL)") { cmp_fcntl_int(fd, F_GETFL, 0) }
+    let wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+    if wanted != flags {
+        _ = try retryingOnInterrupt("fcntl(fd \(fd), F_SETFL)") { cmp_fcntl_int(fd, F_SETFL, wanted) }
+    }
+}
+
+/// send(2) without blocking and without SIGPIPE: the bytes written (possibly fewer than
+/// asked), or nil when the socket's buffer is full.
+func system_sendNow(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int? {
+    try retryingOnInterruptUnlessWouldBlock("send(fd \(fd))") {
+        send(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+    }
+}
+
+/// shutdown(2) of the sending side: the peer reads end of file after what was sent.
+func system_shutdownWrite(_ fd: Int32) {
+    _ = shutdown(fd, Int32(SHUT_WR))
+}
+
 /// recv(2); 0 means the peer closed. With `dontWait`, returns nil when nothing is there yet.
 func system_recv(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, dontWait: Bool) throws(SystemError) -> Int? {
     let flags = dontWait ? Int32(MSG_DONTWAIT) : 0
@@ -145,18 +167,46 @@ func system_fileExists(_ path: String) -> Bool {
 
 // MARK: - Randomness
 
-/// `count` bytes from the kernel's random source (/dev/urandom).
+/// `count` bytes from the kernel's random source (getrandom(2), which blocks only until the
+/// pool is first seeded at boot).
 func system_randomBytes(_ count: Int) throws(SystemError) -> [UInt8] {
-    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw SystemError(call: "open(/dev/urandom)", errno: Glibc.errno) }
-    defer { system_close(fd) }
     var bytes = [UInt8](repeating: 0, count: count)
     var filled = 0
     while filled < count {
-        let got = bytes.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + filled, count - filled) }
+        let got = bytes.withUnsafeMutableBytes { raw in cmp_getrandom(raw.baseAddress! + filled, count - filled) }
         if got > 0 { filled += got; continue }
-        if got == -1, Glibc.errno == EINTR { continue }
-        throw SystemError(call: "read(/dev/urandom)", errno: got == 0 ? EIO : Glibc.errno)
+        let code = Glibc.errno
+        if got == -1, code == EINTR { continue }
+        throw SystemError(call: "getrandom(\(count - filled) bytes)", errno: got == 0 ? EIO : code)
     }
     return bytes
+}
+
+// MARK: - A manager's server process
+
+/// Ignores SIGINT in this process (Ctrl-C in a terminal reaches the whole process group).
+func system_ignoreInterrupts() {
+    signal(SIGINT, SIG_IGN)
+}
+
+/// Names the calling thread (and, for the main thread, the process) as `ps` shows it.
+func system_setProcessName(_ name: String) {
+    _ = name.withCString { cmp_set_process_name($0) }
+}
+
+/// On SIGTERM, removes `file` and then the empty `directory` (either may be nil) and ends
+/// the process with status 0. The handler calls only async-signal-safe functions.
+func system_removeOnTermination(file: String?, directory: String?) {
+    TerminationCleanup.file = file.map { strdup($0) }
+    TerminationCleanup.directory = directory.map { strdup($0) }
+    signal(SIGTERM) { _ in
+        if let file = TerminationCleanup.file { unlink(file) }
+        if let directory = TerminationCleanup.directory { rmdir(directory) }
+        _exit(0)
+    }
+}
+
+private enum TerminationCleanup {
+    nonisolated(unsafe) static var file: UnsafeMutablePointer<CChar>?
+    nonisolated(unsafe) static var directory: UnsafeMutablePointer<CChar>?
 }

@@ -82,6 +82,11 @@ func system_joinThread(_ thread: pthread_t) {
     pthread_join(thread, nil)
 }
 
+/// Lets `thread` release its resources when it ends; it can no longer be joined.
+func system_detachThread(_ thread: pthread_t) {
+    pthread_detach(thread)
+}
+
 // MARK: - Wake-up pipe
 
 /// A non-blocking close-on-exec pipe used as a wake-up signal: any process holding the write
@@ -118,4 +123,21 @@ func system_lockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
 @inline(__always)
 func system_unlockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
     pthread_mutex_unlock(mutex)
+}
+
+// MARK: - Thread-local slots
+
+/// One pointer per thread (pthread keys). When a thread that set one ends, `destructor` gets it.
+final class ThreadLocalSlot: @unchecked Sendable {
+    private var key = pthread_key_t()
+
+    init(destructor: @convention(c) (UnsafeMutableRawPointer?) -> Void) {
+        pthread_key_create(&key, destructor)
+    }
+
+    /// The calling thread's pointer, nil until it sets one.
+    var value: UnsafeMutableRawPointer? {
+        get { pthread_getspecific(key) }
+        set { pthread_setspecific(key, newValue) }
+    }
 }

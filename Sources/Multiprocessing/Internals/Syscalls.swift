@@ -91,6 +91,16 @@ func system_exit(_ code: Int32) -> Never {
     ChildStartup.exit(code)  // bound in the parent: see ChildStartup
 }
 
+/// sched_yield(2): lets another thread that is ready run on this CPU first.
+func system_yieldProcessor() {
+    _ = sched_yield()
+}
+
+/// Ends the calling process as `exit(3)` does: atexit handlers run, streams are flushed.
+func system_exitProcess(_ code: Int32) -> Never {
+    Glibc.exit(code)
+}
+
 // MARK: - File descriptors
 
 func system_close(_ fd: Int32) {

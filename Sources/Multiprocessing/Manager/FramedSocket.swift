@@ -21,9 +21,13 @@ final class FramedSocket {
     private var receivesWithoutSpin = 0
     /// A reusable frame for the next message this socket sends.
     var writer = FrameWriter()
+    /// The longest frame body received (or, by the client, sent): a small fixed cap until
+    /// authentication is over, then the server's ``ManagerLimits/maximumMessageBytes``.
+    var frameLimit: Int
 
-    init(fd: Int32, bufferSize: Int = 64 * 1024) {
+    init(fd: Int32, frameLimit: Int = ManagerLimits.preAuthenticationFrameBytes, bufferSize: Int = 64 * 1024) {
         self.fd = fd
+        self.frameLimit = frameLimit
         buffer = .allocate(byteCount: bufferSize, alignment: 8)
     }
 
@@ -59,15 +63,16 @@ final class FramedSocket {
     /// The next frame's body; nil when the peer closed between frames.
     ///
     /// - Parameter spinNanoseconds: how long to poll without blocking before sleeping in `recv`.
-    /// - Throws: `SystemError` from the socket, or ``ManagerError/malformedMessage(reason:)``
-    ///   for an impossible length or a stream that ends mid-frame.
+    /// - Throws: `SystemError` from the socket, ``ManagerError/messageTooLarge(bytes:limit:)``
+    ///   for a length over ``frameLimit`` (nothing is allocated for it), or
+    ///   ``ManagerError/malformedMessage(reason:)`` for a stream that ends mid-frame.
     func receiveFrame(spinNanoseconds: Int64) throws -> [UInt8]? {
         while true {
             let available = end - start
             if available >= 4 {
                 let length = Int(buffer.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
-                guard length <= maximumFrameLength else {
-                    throw ManagerError.malformedMessage(reason: "a frame length of \(length) bytes (the limit is \(maximumFrameLength))")
+                guard length <= frameLimit else {
+                    throw ManagerError.messageTooLarge(bytes: length, limit: frameLimit)
                 }
                 if available >= 4 + length {
                     let body = [UInt8](UnsafeRawBufferPointer(rebasing: buffer[(start + 4)..<(start + 4 + length)]))
@@ -115,7 +120,7 @@ final class FramedSocket {
                     spinBudget = spinNanoseconds
                     return got
                 }
-                sched_yield()  // lets the peer run first if it waits for this CPU
+                system_yieldProcessor()  // lets the peer run first if it waits for this CPU
             } while monotonicNanoseconds() < stop
             spinBudget = spinBudget >= 4_000 ? spinBudget / 2 : 0
         }
@@ -124,23 +129,39 @@ final class FramedSocket {
         return got
     }
 
-    /// A frame bigger than the buffer: take what is buffered, read the rest directly.
+    /// A frame bigger than the buffer: take what is buffered, read the rest directly. The body
+    /// grows with what arrives (at most doubling), so a peer that announces a long frame and
+    /// sends little costs little.
     private func receiveLargeFrame(length: Int) throws -> [UInt8] {
-        var body = [UInt8](repeating: 0, count: length)
-        let buffered = end - start - 4
-        body.withUnsafeMutableBytes { raw in
-            raw.baseAddress!.copyMemory(from: buffer.baseAddress! + start + 4, byteCount: buffered)
-        }
+        var body = [UInt8](UnsafeRawBufferPointer(rebasing: buffer[(start + 4)..<end]))
         start = 0
         end = 0
-        var filled = buffered
-        while filled < length {
-            let got = try body.withUnsafeMutableBytes { raw in
-                try system_recv(fd, raw.baseAddress! + filled, length - filled, dontWait: false) ?? 0
+        while body.count < length {
+            var filled = body.count
+            let chunkEnd = min(length, filled + max(buffer.count, filled))
+            body.append(contentsOf: repeatElement(0, count: chunkEnd - filled))
+            while filled < chunkEnd {
+                let got = try body.withUnsafeMutableBytes { raw in
+                    try system_recv(fd, raw.baseAddress! + filled, chunkEnd - filled, dontWait: false) ?? 0
+                }
+                if got == 0 { throw ManagerError.malformedMessage(reason: "the connection closed in the middle of a message") }
+                filled += got
             }
-            if got == 0 { throw ManagerError.malformedMessage(reason: "the connection closed in the middle of a message") }
-            filled += got
         }
         return body
+    }
+
+    /// Stops sending (the peer reads end of file after what was sent), then reads and drops
+    /// whatever the peer still sends until it closes or `deadline` passes: closing with unread
+    /// bytes would reset a TCP connection and lose the last reply before the peer reads it.
+    func discardUntilClosed(deadline: Deadline) {
+        system_shutdownWrite(fd)
+        start = 0
+        end = 0
+        while let ready = try? system_poll(fd, events: Int16(POLLIN), deadline: deadline), ready != 0 {
+            do {
+                if try system_recv(fd, buffer.baseAddress!, buffer.count, dontWait: true) == 0 { return }
+            } catch { return }
+        }
     }
 }

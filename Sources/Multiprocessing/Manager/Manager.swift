@@ -20,18 +20,25 @@ import Glibc
 /// }
 /// ```
 ///
-/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:_:)``), and never
+/// The server stops at ``shutdown()`` (or at the end of ``withManager(authKey:limits:registry:_:)``), and never
 /// outlives its owner: it gets `SIGKILL` when the owner dies and also exits when it sees the
 /// owner gone. It listens on a Unix domain socket in a private directory (mode 0700) that is
-/// removed with it; with ``init(address:authKey:)`` it listens on a TCP address instead, and
+/// removed with it; with ``init(address:authKey:limits:registry:)`` it listens on a TCP address instead, and
 /// unrelated processes reach it with ``connect(address:authKey:)``.
+///
+/// The server authenticates every connection before reading anything else from it, and
+/// keeps bounds on message size, connections and authentication time (``ManagerLimits``), so
+/// no client can make it allocate without limit or hold threads for ever.
 ///
 /// Shared objects live until the server stops; a `Manager` that is never shut down keeps its
 /// server until this process exits, which then stops it. Values cross as `Codable` values; the
 /// server stores their encoded bytes, so a dictionary key is found by its encoding.
 ///
-/// Proxies are not `Codable`: a process that was not forked from one that holds a proxy gets
-/// its own through ``connect(address:authKey:)`` and the factories' `name:` argument.
+/// Proxies are `Codable`: one can be stored in another (Python's `d['shared'] = m.list()`) or
+/// sent to another process, and used there. It encodes as its server's address and its
+/// object's id, never the key: the decoding process needs a manager for that address, the one
+/// it was forked with or one from ``connect(address:authKey:)``. A process that was not forked
+/// from one that holds a proxy can also find objects with the factories' `name:` argument.
 ///
 /// The server is a daemon child: like every daemon ``Process``, it is signalled when the
 /// *thread* that started it ends, so create a manager on a thread that lives as long as it.
@@ -45,21 +52,28 @@ public final class Manager: @unchecked Sendable {
     private let server: Process?
     /// The server as set up here; it knows which socket files to remove at shutdown.
     private let serverSetup: ManagerServer?
-    private var mutex = pthread_mutex_t()
+    private let monitor = Monitor()
     private var isShutDown = false
 
     // MARK: - Starting
 
     /// Starts a manager's server process listening on a private Unix domain socket.
     ///
-    /// - Parameter authKey: The authentication key; by default 32 random bytes. Processes
-    ///   forked from this one know it already.
-    /// - Throws: a ``SystemError`` when the socket or the process cannot be created.
-    public convenience init(authKey: [UInt8]? = nil) throws {
+    /// - Parameters:
+    ///   - authKey: The authentication key; by default 32 random bytes. Processes forked from
+    ///     this one know it already.
+    ///   - limits: The server's bounds on message size, connections and authentication time.
+    ///   - registry: Types of your own the server can hold (Python's `register`); see
+    ///     ``object(_:name:)``.
+    /// - Throws: a ``SystemError`` when the socket or the process cannot be created,
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public convenience init(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits(),
+                            registry: ManagerRegistry = ManagerRegistry()) throws {
+        try limits.validate()
         let directory = try system_makeTemporaryDirectory(prefix: "mp-manager-")
         do {
             try self.init(address: .unix(path: directory + "/socket"), authKey: authKey ?? system_randomBytes(32),
-                          socketDirectory: directory)
+                          limits: limits, registry: registry, socketDirectory: directory)
         } catch {
             system_removeDirectory(directory)
             throw error
@@ -71,15 +85,19 @@ public final class Manager: @unchecked Sendable {
     /// ``connect(address:authKey:)``; `.tcp(host: "127.0.0.1", port: 0)` picks a free port
     /// (read it back from ``address``).
     ///
-    /// - Throws: a ``SystemError`` when the address cannot be bound (e.g. `EADDRINUSE`).
-    public convenience init(address: ManagerAddress, authKey: [UInt8]) throws {
-        try self.init(address: address, authKey: authKey, socketDirectory: nil)
+    /// - Throws: a ``SystemError`` when the address cannot be bound (e.g. `EADDRINUSE`),
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public convenience init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits(),
+                            registry: ManagerRegistry = ManagerRegistry()) throws {
+        try limits.validate()
+        try self.init(address: address, authKey: authKey, limits: limits, registry: registry, socketDirectory: nil)
     }
 
-    private init(address: ManagerAddress, authKey: [UInt8], socketDirectory: String?) throws {
+    private init(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits, registry: ManagerRegistry,
+                 socketDirectory: String?) throws {
         let (listener, boundAddress) = try ManagerServer.listen(on: address)
         let serverState = ManagerServer(listener: listener, address: boundAddress, authKey: authKey,
-                                        socketDirectory: socketDirectory)
+                                        limits: limits, registry: registry, socketDirectory: socketDirectory)
         let client = ManagerClient(address: boundAddress, authKey: authKey)
         let ownerPid = system_getpid()
         let ready: (read: Int32, write: Int32)
@@ -90,7 +108,7 @@ public final class Manager: @unchecked Sendable {
         }
         let process = Process(name: "SyncManager-\(client.clientID)", daemon: true) {
             system_close(ready.read)
-            serverState.serveForever(ownerPid: ownerPid, readyDescriptor: ready.write)
+            serverState.serve(ownerPid: ownerPid, readyDescriptor: ready.write)
         }
         do {
             try process.start()
@@ -118,7 +136,6 @@ public final class Manager: @unchecked Sendable {
         self.server = process
         self.serverSetup = serverState
         self.client = client
-        pthread_mutex_init(&mutex, nil)
     }
 
     private init(connectingTo address: ManagerAddress, authKey: [UInt8]) {
@@ -127,7 +144,22 @@ public final class Manager: @unchecked Sendable {
         self.server = nil
         self.serverSetup = nil
         self.client = ManagerClient(address: address, authKey: authKey)
-        pthread_mutex_init(&mutex, nil)
+    }
+
+    /// A manager's server to run in this process, listening on `address` from now on:
+    /// Python's `BaseManager(address=..., authkey=...).get_server()`. Its
+    /// ``ManagerServer/serveForever()`` serves until a client calls ``shutdown()``, then ends
+    /// this process. Clients reach it with ``connect(address:authKey:)`` and share objects by
+    /// name.
+    ///
+    /// - Throws: a ``SystemError`` when the address cannot be bound,
+    ///   ``ManagerError/invalidLimits(reason:)`` for limits that cannot work.
+    public static func server(address: ManagerAddress, authKey: [UInt8], limits: ManagerLimits = ManagerLimits(),
+                              registry: ManagerRegistry = ManagerRegistry()) throws -> ManagerServer {
+        try limits.validate()
+        let (listener, boundAddress) = try ManagerServer.listen(on: address)
+        return ManagerServer(listener: listener, address: boundAddress, authKey: authKey, limits: limits,
+                             registry: registry, socketDirectory: nil)
     }
 
     /// Connects to a manager's server started elsewhere (Python's `BaseManager.connect()`).
@@ -141,10 +173,6 @@ public final class Manager: @unchecked Sendable {
         return manager
     }
 
-    deinit {
-        pthread_mutex_destroy(&mutex)
-    }
-
     // MARK: - Stopping
 
     /// The server process's id, when this process started it.
@@ -156,10 +184,10 @@ public final class Manager: @unchecked Sendable {
     /// nothing. On a manager from ``connect(address:authKey:)`` it asks the remote server to
     /// stop.
     public func shutdown() throws {
-        pthread_mutex_lock(&mutex)
-        let first = !isShutDown
-        isShutDown = true
-        pthread_mutex_unlock(&mutex)
+        let first = monitor.withLock {
+            defer { isShutDown = true }
+            return !isShutDown
+        }
         guard first else { return }
         var stopped = (try? client.call(.shutdown, object: 0)) != nil
         client.markShutDown()
@@ -267,6 +295,24 @@ public final class Manager: @unchecked Sendable {
         BarrierProxy(client: client, id: try create(.barrier, name: name) { $0.appendIntField(parties) })
     }
 
+    /// An object of the type registered as `typeID` (Python's `manager.TypeID()` after
+    /// `register('TypeID', callable)`), made on the server by the registration's `make`.
+    ///
+    /// - Throws: ``ManagerError/unknownType(typeID:registered:)`` when the server's registry
+    ///   has no such type, ``ManagerError/methodFailed(typeID:method:reason:)`` when `make` threw.
+    public func object(_ typeID: String, name: String? = nil) throws -> ObjectProxy {
+        ObjectProxy(client: client, id: try create(.registered, name: name) { $0.appendField(Array(typeID.utf8)) })
+    }
+
+    /// An object of the type registered as `typeID`, made from `argument`
+    /// (Python's `manager.TypeID(argument)`).
+    public func object<Argument: Encodable>(_ typeID: String, _ argument: Argument, name: String? = nil) throws -> ObjectProxy {
+        ObjectProxy(client: client, id: try create(.registered, name: name) { writer in
+            writer.appendField(Array(typeID.utf8))
+            try writer.appendEncodedField(argument)
+        })
+    }
+
     /// A FIFO queue (Python's `manager.Queue(maxsize)`); `maxSize` 0 means unbounded.
     public func queue<Element: Codable>(_ elementType: Element.Type = Element.self, maxSize: Int = 0, name: String? = nil) throws -> QueueProxy<Element> {
         QueueProxy(client: client, id: try create(.queue, name: name) { $0.appendIntField(maxSize) })
@@ -283,8 +329,10 @@ public final class Manager: @unchecked Sendable {
 /// Python's `with Manager() as manager:`.
 ///
 /// - Returns: what `body` returns.
-public func withManager<R>(authKey: [UInt8]? = nil, _ body: (Manager) throws -> R) throws -> R {
-    let manager = try Manager(authKey: authKey)
+public func withManager<R>(authKey: [UInt8]? = nil, limits: ManagerLimits = ManagerLimits(),
+                           registry: ManagerRegistry = ManagerRegistry(),
+                           _ body: (Manager) throws -> R) throws -> R {
+    let manager = try Manager(authKey: authKey, limits: limits, registry: registry)
     let result: R
     do {
         result = try body(manager)

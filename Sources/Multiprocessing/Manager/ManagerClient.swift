@@ -11,22 +11,38 @@ final class ManagerClient: @unchecked Sendable {
     let authKey: [UInt8]
     /// Distinguishes this client's connections in each thread's table.
     let clientID: Int
-    private var mutex = pthread_mutex_t()
+    private let monitor = Monitor()
     /// The process in which ``markShutDown()`` was called (0: none). Children forked before
     /// the shutdown find out from the server being gone.
     private var shutDownPid: pid_t = 0
 
     nonisolated(unsafe) private static var counter = 0
-    nonisolated(unsafe) private static var counterLock = pthread_mutex_t()
+    private static let counterMonitor = Monitor()
 
     init(address: ManagerAddress, authKey: [UInt8]) {
         self.address = address
         self.authKey = authKey
-        pthread_mutex_lock(&Self.counterLock)
-        Self.counter += 1
-        clientID = Self.counter
-        pthread_mutex_unlock(&Self.counterLock)
-        pthread_mutex_init(&mutex, nil)
+        clientID = Self.counterMonitor.withLock {
+            Self.counter += 1
+            return Self.counter
+        }
+        Self.counterMonitor.withLock { Self.byAddress[address] = WeakClient(self) }
+    }
+
+    // MARK: - Clients by address
+
+    private final class WeakClient {
+        weak var client: ManagerClient?
+        init(_ client: ManagerClient) { self.client = client }
+    }
+
+    /// The newest client made in this process (or a parent it was forked from) for each address:
+    /// how a proxy decoded from bytes finds its server and key.
+    nonisolated(unsafe) private static var byAddress: [ManagerAddress: WeakClient] = [:]
+
+    /// The client for `address` that is still in use in this process, if any.
+    static func known(at address: ManagerAddress) -> ManagerClient? {
+        counterMonitor.withLock { byAddress[address]?.client }
     }
 
     // MARK: - Calls
@@ -44,6 +60,10 @@ final class ManagerClient: @unchecked Sendable {
         let nanoseconds: Int64 = timeout.map { $0 <= 0 ? 0 : Int64(min($0, 1e9) * 1e9) } ?? -1
         socket.writer.beginRequest(operation, object: object, timeoutNanoseconds: nanoseconds)
         try fields(&socket.writer)
+        let size = socket.writer.bytes.count - 4
+        guard size <= socket.frameLimit else {
+            throw ManagerError.messageTooLarge(bytes: size, limit: socket.frameLimit)
+        }
         let body: [UInt8]
         do {
             try socket.sendWriter()
@@ -55,7 +75,7 @@ final class ManagerClient: @unchecked Sendable {
             dropConnection()
             if locked({ shutDownPid == system_cachedPid() }) { throw ManagerError.managerShutDown(address: address.description) }
             if let error = error as? SystemError {
-                throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+                throw ManagerError.serverGone(address: address.description, reason: error.reason)
             }
             throw error
         }
@@ -89,6 +109,11 @@ final class ManagerClient: @unchecked Sendable {
         case .overReleased: return .semaphoreOverReleased
         case .brokenBarrier: return .brokenBarrier
         case .taskDoneTooManyTimes: return .taskDoneTooManyTimes
+        case .messageTooLarge where integers.count == 2: return .messageTooLarge(bytes: integers[0], limit: integers[1])
+        case .unknownType: return .unknownType(typeID: message, registered: strings)
+        case .unknownMethod where !strings.isEmpty:
+            return .unknownMethod(typeID: strings[0], method: message, exposed: Array(strings.dropFirst()))
+        case .methodFailed where strings.count == 2: return .methodFailed(typeID: strings[0], method: strings[1], reason: message)
         case .wrongKind where strings.count == 2: return .wrongKind(name: message, expected: strings[0], actual: strings[1])
         default: return .server(message: message)
         }
@@ -97,9 +122,7 @@ final class ManagerClient: @unchecked Sendable {
     // MARK: - Connections
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
+        try monitor.withLock(body)
     }
 
     /// This thread's connection, made (and authenticated) on first use in this process.
@@ -117,15 +140,15 @@ final class ManagerClient: @unchecked Sendable {
         let fd = try system_socket(family: address.family)
         if let failure = openConnection(fd, to: address) {
             system_close(fd)
-            let reason = failure.errno == ENOENT ? "no socket file" : String(cString: strerror(failure.errno))
+            let reason = failure.errno == ENOENT ? "no socket file" : failure.reason
             throw ManagerError.serverGone(address: address.description, reason: reason)
         }
         let socket = FramedSocket(fd: fd)
         do {
-            try Authentication.answer(socket, key: authKey, address: address.description)
+            socket.frameLimit = try Authentication.answer(socket, key: authKey, address: address.description)
         } catch let error as SystemError {
             socket.close()
-            throw ManagerError.serverGone(address: address.description, reason: String(cString: strerror(error.errno)))
+            throw ManagerError.serverGone(address: address.description, reason: error.reason)
         } catch {
             socket.close()
             throw error
@@ -170,20 +193,16 @@ final class ThreadConnections {
 
     init(pid: pid_t) { self.pid = pid }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
-            if table.pid == system_cachedPid() { for socket in table.sockets.values { socket.close() } }
-        }
-        return key
-    }()
+    private static let slot = ThreadLocalSlot { pointer in
+        guard let pointer else { return }
+        let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeRetainedValue()
+        if table.pid == system_cachedPid() { for socket in table.sockets.values { socket.close() } }
+    }
 
     /// The calling thread's table in this process.
     static func current() -> ThreadConnections {
         let pid = system_cachedPid()
-        if let pointer = pthread_getspecific(key) {
+        if let pointer = slot.value {
             let table = Unmanaged<ThreadConnections>.fromOpaque(pointer).takeUnretainedValue()
             if table.pid == pid { return table }
             // Inherited from the parent: close our copies of its descriptors, start afresh.
@@ -191,7 +210,7 @@ final class ThreadConnections {
             Unmanaged<ThreadConnections>.fromOpaque(pointer).release()
         }
         let table = ThreadConnections(pid: pid)
-        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+        slot.value = Unmanaged.passRetained(table).toOpaque()
         return table
     }
 }

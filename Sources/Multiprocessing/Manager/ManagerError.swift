@@ -33,6 +33,20 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
     case taskDoneTooManyTimes
     /// A named object exists with another kind than the one asked for.
     case wrongKind(name: String, expected: String, actual: String)
+    /// A request or reply of `bytes` bytes is over the server's
+    /// ``ManagerLimits/maximumMessageBytes`` (`limit`). Nothing was changed on the server.
+    case messageTooLarge(bytes: Int, limit: Int)
+    /// The server already serves ``ManagerLimits/maximumConnections`` (`limit`) connections.
+    case tooManyConnections(address: String, limit: Int)
+    /// A ``ManagerLimits`` value that cannot work; `reason` names it and the values allowed.
+    case invalidLimits(reason: String)
+    /// No type is registered as `typeID` on the server; `registered` lists those that are.
+    case unknownType(typeID: String, registered: [String])
+    /// The registered type `typeID` exposes no method `method`; `exposed` lists those it does.
+    case unknownMethod(typeID: String, method: String, exposed: [String])
+    /// The registered type's `method` (or its `make`) threw on the server; `reason` describes
+    /// the error.
+    case methodFailed(typeID: String, method: String, reason: String)
     /// Anything else the server reported.
     case server(message: String)
 
@@ -69,6 +83,18 @@ public enum ManagerError: Error, Equatable, CustomStringConvertible {
             "taskDone() called too many times: call it once per item taken with get()"
         case .wrongKind(let name, let expected, let actual):
             "the manager's object named \(name) is a \(actual), not a \(expected): use another name or the matching factory"
+        case .messageTooLarge(let bytes, let limit):
+            "a manager message of \(bytes) bytes is over the limit of \(limit) bytes (ManagerLimits.maximumMessageBytes): send less per call, or start the Manager with a larger maximumMessageBytes"
+        case .tooManyConnections(let address, let limit):
+            "the manager at \(address) already serves \(limit) connections (ManagerLimits.maximumConnections), one per process and thread that uses it: end idle ones, or start the Manager with a larger maximumConnections"
+        case .invalidLimits(let reason):
+            "invalid ManagerLimits: \(reason)"
+        case .unknownType(let typeID, let registered):
+            "no type is registered as \(typeID) on the manager's server (registered: \(registered.isEmpty ? "none" : registered.joined(separator: ", "))): register it in the ManagerRegistry given to the Manager"
+        case .unknownMethod(let typeID, let method, let exposed):
+            "\(typeID) exposes no method \(method) (exposed: \(exposed.isEmpty ? "none" : exposed.joined(separator: ", "))): expose it when registering the type"
+        case .methodFailed(let typeID, let method, let reason):
+            "\(typeID).\(method) threw on the manager's server: \(reason)"
         case .server(let message):
             "the manager's server reported: \(message)"
         }

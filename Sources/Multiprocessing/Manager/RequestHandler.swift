@@ -25,16 +25,17 @@ struct RequestHandler {
             if operation == .shutdown { return .shutDownServer }
             try perform(operation, id: id, deadline: deadline, reader: &reader, reply: &reply)
         } catch let error as RemoteError {
-            writeError(error, into: &reply)
+            Self.writeError(error, into: &reply)
         } catch let error as ManagerError {
-            writeError(RemoteError(.malformed, error.description), into: &reply)
+            Self.writeError(RemoteError(.malformed, error.description), into: &reply)
         } catch {
-            writeError(RemoteError(.other, String(describing: error)), into: &reply)
+            Self.writeError(RemoteError(.other, String(describing: error)), into: &reply)
         }
         return .keepServing
     }
 
-    private func writeError(_ error: RemoteError, into reply: inout FrameWriter) {
+    /// Replaces `reply` with an error reply carrying `error`.
+    static func writeError(_ error: RemoteError, into reply: inout FrameWriter) {
         reply.beginReply(ok: false)
         reply.appendField([error.kind.rawValue])
         reply.appendField(Array(error.message.utf8))
@@ -95,6 +96,12 @@ struct RequestHandler {
 
         case .queuePut, .queueGet, .queueSize, .queueTaskDone, .queueJoin:
             try queue(operation, id: id, deadline: deadline, reader: &reader, reply: &reply)
+
+        case .callMethod:
+            let method = String(decoding: try reader.field(), as: UTF8.self)
+            let argument = reader.isAtEnd ? nil : try reader.field()
+            let object = try state.locked { try typed(id, StoredRegistered.self) }
+            reply.appendField(try object.call(method, argument: argument))
         }
     }
 
@@ -105,8 +112,24 @@ struct RequestHandler {
         }
         let nameBytes = try reader.field()
         let name = nameBytes.isEmpty ? nil : String(decoding: nameBytes, as: UTF8.self)
-        let make: () -> StoredObject
+        let make: () throws -> StoredObject
         switch kind {
+        case .registered:
+            let typeID = String(decoding: try reader.field(), as: UTF8.self)
+            let argument = reader.isAtEnd ? nil : try reader.field()
+            guard let type = state.registry.types[typeID] else {
+                throw RemoteError(.unknownType, typeID, strings: state.registry.typeIDs)
+            }
+            make = {
+                do {
+                    let instance = try type.make(argument)
+                    return StoredRegistered(type: type, object: instance, calls: state.callLock(for: instance))
+                } catch let failure as RegisteredType.Failure {
+                    throw RemoteError(.other, failure.description)
+                } catch {
+                    throw RemoteError(.methodFailed, String(describing: error), strings: [typeID, "make"])
+                }
+            }
         case .dict, .namespace: make = { StoredDict(kind: kind) }
         case .list: make = { StoredList(kind: kind) }
         case .value:

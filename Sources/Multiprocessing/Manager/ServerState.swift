@@ -1,53 +1,66 @@
-import Glibc
-
 /// Everything a manager's server holds, under one mutex. Blocking operations wait on one
 /// condition variable that every state change of a blocking object broadcasts; each waiter
 /// re-checks its own condition (there are few waiters, and none for dictionary traffic).
 final class ServerState: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var changed = pthread_cond_t()
+    private let monitor = Monitor()
     private var objects: [StoredObject?] = [nil]  // id 0 is the manager itself
     private var names: [String: UInt32] = [:]
     private var nextConnection = 0
+    private var openConnections = 0
+    /// The types clients may make objects of, by name; fixed before the server starts.
+    let registry: ManagerRegistry
+    /// The lock of each instance of a registered type (stored objects are never freed, so an
+    /// identifier is never reused).
+    private var instanceLocks: [ObjectIdentifier: Monitor] = [:]
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&changed, &attributes)
-        pthread_condattr_destroy(&attributes)
+    init(registry: ManagerRegistry = ManagerRegistry()) {
+        self.registry = registry
     }
 
     /// Runs `body` with the mutex held.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
+        try monitor.withLock(body)
     }
 
     /// Wakes every waiter to re-check its condition. Call with the mutex held.
     func broadcast() {
-        pthread_cond_broadcast(&changed)
+        monitor.broadcast()
     }
 
     /// Waits (mutex held) until `condition` holds or `deadline` passes; returns whether it holds.
     func wait(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
         while !condition() {
-            guard let end = deadline.nanoseconds else {
-                pthread_cond_wait(&changed, &mutex)
-                continue
-            }
-            if monotonicNanoseconds() >= end { return condition() }
-            var time = timespec(tv_sec: Int(end / 1_000_000_000), tv_nsec: Int(end % 1_000_000_000))
-            pthread_cond_timedwait(&changed, &mutex, &time)
+            if !monitor.wait(until: deadline) { return condition() }
         }
         return true
     }
 
-    /// A number for a new connection (lock ownership is per connection).
-    func newConnectionID() -> Int {
-        locked { nextConnection += 1; return nextConnection }
+    // MARK: Connections
+
+    /// A number for a new authenticated connection (lock ownership is per connection), or nil
+    /// when `limit` connections are open already.
+    func openConnection(limit: Int) -> Int? {
+        locked {
+            guard openConnections < limit else { return nil }
+            openConnections += 1
+            nextConnection += 1
+            return nextConnection
+        }
+    }
+
+    /// Ends `connection`: releases every lock and condition it still held, so a client that
+    /// died holding one does not block the others forever, and frees its place.
+    func closeConnection(_ connection: Int) {
+        locked {
+            openConnections -= 1
+            var released = false
+            for case let lock as StoredLock in objects where lock.owner == connection {
+                lock.owner = nil
+                lock.depth = 0
+                released = true
+            }
+            if released { broadcast() }
+        }
     }
 
     // MARK: Objects (mutex held)
@@ -59,8 +72,16 @@ final class ServerState: @unchecked Sendable {
         return object
     }
 
+    /// The lock that calls to `instance` run under. Call with the mutex held.
+    func callLock(for instance: AnyObject) -> Monitor {
+        if let lock = instanceLocks[ObjectIdentifier(instance)] { return lock }
+        let lock = Monitor()
+        instanceLocks[ObjectIdentifier(instance)] = lock
+        return lock
+    }
+
     /// Adds an object, or returns the one already registered under `name`.
-    func add(_ make: () -> StoredObject, kind: ObjectKind, name: String?) throws -> UInt32 {
+    func add(_ make: () throws -> StoredObject, kind: ObjectKind, name: String?) throws -> UInt32 {
         if let name, let id = names[name] {
             let existing = try object(id)
             guard existing.kind == kind else {
@@ -69,23 +90,9 @@ final class ServerState: @unchecked Sendable {
             return id
         }
         let id = UInt32(objects.count)
-        objects.append(make())
+        objects.append(try make())
         if let name { names[name] = id }
         return id
-    }
-
-    /// Releases every lock and condition a closed connection still held, so a client that died
-    /// holding one does not block the others forever.
-    func releaseLocks(heldBy connection: Int) {
-        locked {
-            var released = false
-            for case let lock as StoredLock in objects where lock.owner == connection {
-                lock.owner = nil
-                lock.depth = 0
-                released = true
-            }
-            if released { broadcast() }
-        }
     }
 }
 
@@ -101,5 +108,11 @@ struct RemoteError: Error {
         self.message = message
         self.integers = integers
         self.strings = strings
+    }
+
+    /// A message of `bytes` bytes over the server's `limit`.
+    static func messageTooLarge(bytes: Int, limit: Int) -> RemoteError {
+        RemoteError(.messageTooLarge, ManagerError.messageTooLarge(bytes: bytes, limit: limit).description,
+                    integers: [bytes, limit])
     }
 }

@@ -153,3 +153,33 @@ final class StoredQueue: StoredObject {
         return item
     }
 }
+
+/// An object of a type registered with ``ManagerRegistry``. Calls to it run one at a time under
+/// the lock of its instance (shared when `make` returns one instance for several objects), not
+/// the server's, so a slow method delays only its own instance.
+final class StoredRegistered: StoredObject {
+    let type: RegisteredType
+    let object: AnyObject
+    private let calls: Monitor
+
+    init(type: RegisteredType, object: AnyObject, calls: Monitor) {
+        self.type = type
+        self.object = object
+        self.calls = calls
+        super.init(kind: .registered)
+    }
+
+    /// Runs the exposed method `name` with the encoded `argument`; returns the encoded result.
+    func call(_ name: String, argument: ArraySlice<UInt8>?) throws -> [UInt8] {
+        guard let method = type.methods[name] else {
+            throw RemoteError(.unknownMethod, name, strings: [type.typeID] + type.methods.keys.sorted())
+        }
+        do {
+            return try calls.withLock { try method(object, argument) }
+        } catch let failure as RegisteredType.Failure {
+            throw RemoteError(.other, "\(type.typeID).\(name): \(failure)")
+        } catch {
+            throw RemoteError(.methodFailed, String(describing: error), strings: [type.typeID, name])
+        }
+    }
+}

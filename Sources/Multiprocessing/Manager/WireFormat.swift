@@ -23,12 +23,14 @@ enum Operation: UInt8 {
     case barrierWait = 80, barrierReset, barrierAbort, barrierState
     // Queues.
     case queuePut = 90, queueGet, queueSize, queueTaskDone, queueJoin
+    // Objects of registered types.
+    case callMethod = 100
 }
 
 /// The kinds of shared objects a server holds.
 enum ObjectKind: UInt8, CustomStringConvertible {
     case dict = 1, list, value, lock, rlock, semaphore, boundedSemaphore, event, condition, barrier,
-         queue, joinableQueue, namespace
+         queue, joinableQueue, namespace, registered
 
     var description: String {
         switch self {
@@ -45,6 +47,7 @@ enum ObjectKind: UInt8, CustomStringConvertible {
         case .queue: "Queue"
         case .joinableQueue: "JoinableQueue"
         case .namespace: "Namespace"
+        case .registered: "registered object"
         }
     }
 }
@@ -52,11 +55,9 @@ enum ObjectKind: UInt8, CustomStringConvertible {
 /// The error kinds a reply can carry (the client turns them into ``ManagerError`` cases).
 enum RemoteErrorKind: UInt8 {
     case keyNotFound = 1, indexOutOfRange, malformed, queueEmpty, queueFull, notOwner,
-         overReleased, brokenBarrier, taskDoneTooManyTimes, wrongKind, other
+         overReleased, brokenBarrier, taskDoneTooManyTimes, wrongKind, other, messageTooLarge,
+         unknownType, unknownMethod, methodFailed
 }
-
-/// The largest frame either side accepts; a longer length prefix is a malformed message.
-let maximumFrameLength = 1 << 30
 
 // MARK: - Writing
 

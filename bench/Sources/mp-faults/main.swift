@@ -10,6 +10,7 @@ import Multiprocessing
 //   mp-faults                 run every case
 //   mp-faults NAME...         run the named cases
 //   mp-faults --list          list the cases
+//   (--case, --parent and --manager-client start the copies some cases run)
 
 struct FaultCase {
     let name: String
@@ -31,6 +32,11 @@ func faultCases() -> [FaultCase] { [
     FaultCase(name: "parent-killed-pool", timeout: 10) { try parentKilled(.pool) },
     FaultCase(name: "parent-killed-manager", timeout: 10) { try parentKilled(.manager) },
     FaultCase(name: "manager-killed-5-clients", timeout: 15, body: managerKilledUnderClients),
+    FaultCase(name: "manager-1gib-before-auth", timeout: 20, body: managerHugeLengthBeforeAuthentication),
+    FaultCase(name: "manager-200-hostile", timeout: 30, body: managerHostileConnections),
+    FaultCase(name: "manager-2000-idle", timeout: 30, body: managerIdleConnections),
+    FaultCase(name: "manager-message-over-limit", timeout: 15, body: managerMessageOverLimit),
+    FaultCase(name: "manager-unrelated-client", timeout: 20, body: managerUnrelatedClient),
     FaultCase(name: "queue-flood-then-exit", timeout: 15, body: queueFloodThenExit),
     FaultCase(name: "queue-flood-full-ring", timeout: 20, body: queueFloodFullRing),
     FaultCase(name: "eintr-queue-get", timeout: 10) { try signalsDuring(.queueGet) },
@@ -109,6 +115,8 @@ if arguments.first == "--case", arguments.count == 2 {
     exit(runCaseHere(arguments[1]))
 } else if arguments.first == "--parent", arguments.count == 2 {
     runDoomedParent(arguments[1])
+} else if arguments.first == "--manager-client", arguments.count == 3 {
+    runUnrelatedManagerClient(port: arguments[1], key: arguments[2])
 } else if arguments.first == "--list" {
     for faultCase in faultCases() { print(faultCase.name) }
 } else {
