@@ -24,6 +24,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
     case badOption(file: String, line: Int, option: String, reason: String)
     /// The expected-output block does not parse (e.g. `[unordered]` never closed).
     case badExpectedOutput(file: String, line: Int, reason: String)
+    /// A behaviour fact that is unknown, malformed, out of range or contradicts another.
+    case badFact(file: String, line: Int, reason: String)
 
     /// The lesson file the problem is in.
     public var file: String {
@@ -31,7 +33,7 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(let file, _, _), .badFrontMatter(let file, _, _), .outputWithoutDemo(let file, _),
              .outputWithoutSwift(let file, _, _), .demoWithoutOutput(let file, _, _), .demoMismatch(let file, _, _, _),
              .demoWithoutSource(let file, _, _, _), .duplicateDemo(let file, _, _, _, _), .drifted(let file, _, _, _, _),
-             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _):
+             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _), .badFact(let file, _, _):
             file
         }
     }
@@ -42,7 +44,7 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(_, let line, _), .badFrontMatter(_, let line, _), .outputWithoutDemo(_, let line),
              .outputWithoutSwift(_, let line, _), .demoWithoutOutput(_, let line, _), .demoMismatch(_, let line, _, _),
              .demoWithoutSource(_, let line, _, _), .duplicateDemo(_, let line, _, _, _), .drifted(_, let line, _, _, _),
-             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _):
+             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _), .badFact(_, let line, _):
             line
         }
     }
@@ -72,6 +74,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
             return place + "option \(option): \(reason)."
         case .badExpectedOutput(_, _, let reason):
             return place + "expected output: \(reason)."
+        case .badFact(_, _, let reason):
+            return place + "fact: \(reason)."
         }
     }
 }

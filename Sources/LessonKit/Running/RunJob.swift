@@ -37,13 +37,17 @@ public struct RunJob: Sendable, Codable {
     public var expectedExit: Int32
     /// Seconds before the program counts as hanging.
     public var timeout: Double
-    /// The fewest seconds a correct run takes (`min-time=` on the output block), or nil.
-    public var minimumSeconds: Double? = nil
+    /// The behaviour facts the run must show (the output block's `min-time=` and facts block).
+    public var facts: [Fact] = []
     /// The output limit in bytes.
     public var outputLimit: Int
 
     /// A short name: `create-process` or `create-process (Python)`.
     public var title: String { runtime == .swift ? demo : "\(demo) (\(runtime.label))" }
+
+    /// Whether the job must have the machine to itself: a fact about wall time or CPU
+    /// (`max-time`, `cpu-parallelism`) that programs running beside it could break.
+    public var needsQuietMachine: Bool { facts.contains(where: \.needsQuietMachine) }
 }
 
 /// What running and checking one program found.
@@ -62,4 +66,6 @@ public struct RunResult: Sendable, Codable {
     public var captures: String
     /// The `LEARN_MP_TRACE` lines the run wrote (Swift demos).
     public var trace: String
+    /// The facts this run could not show, with the reason (not failures).
+    public var unchecked: [String] = []
 }

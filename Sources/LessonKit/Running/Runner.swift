@@ -74,13 +74,12 @@ public enum Runner {
             case .exited(let code) where code != job.expectedExit:
                 problems.append("exit code \(code), expected \(job.expectedExit)" + (job.expectedExit == 0 ? "" : " (exit=\(job.expectedExit))"))
             case .exited:
-                if let minimum = job.minimumSeconds, spawn.seconds < minimum {
-                    problems.append(tooFast(seconds: spawn.seconds, minimum: minimum))
-                }
+                break
             }
         }
         var diff = ""
         var captures = ""
+        var unchecked: [String] = []
         if !spawn.timedOut, !spawn.flooded, case .exited = spawn.termination {
             do {
                 let match = try OutputMatcher.match(expected: job.expected, actual: spawn.stdout)
@@ -92,15 +91,12 @@ public enum Runner {
             } catch {
                 problems.append("expected output: \(error)")
             }
+            let facts = FactChecker.check(job.facts, RunEvidence(spawn: spawn, trace: trace), title: job.title)
+            problems += facts.failures
+            unchecked = facts.unchecked
         }
         return RunResult(job: job, spawn: spawn, passed: problems.isEmpty, problems: problems, diff: diff,
-                         captures: captures, trace: trace)
-    }
-
-    /// The report of a run that ended sooner than its output block's `min-time=` allows.
-    static func tooFast(seconds: Double, minimum: Double) -> String {
-        let shown = (seconds * 100).rounded() / 100
-        return "too fast: finished in \(format(shown)) s, but the lesson's fact needs at least \(format(minimum)) s (min-time=\(format(minimum)) on the output block): work that should wait for its turn ran at once, so the waiting the lesson shows did not happen"
+                         captures: captures, trace: trace, unchecked: unchecked)
     }
 
     static func failed(_ job: RunJob, _ reason: String) -> RunResult {

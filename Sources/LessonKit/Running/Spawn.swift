@@ -71,6 +71,10 @@ public struct SpawnResult: Sendable, Codable, Equatable {
     public var timedOut: Bool
     /// It wrote more than the output limit.
     public var flooded: Bool
+    /// For each line of ``stdout``: seconds from the start until its newline arrived.
+    public var lineSeconds: [Double] = []
+    /// CPU seconds (user + system) of the program and the children it reaped; nil when unknown.
+    public var cpuSeconds: Double? = nil
 }
 
 // MARK: - Spawning
@@ -171,6 +175,7 @@ public enum Spawn {
         let deadline = request.timeout.map { started + $0 }
         var buffer = [UInt8](repeating: 0, count: 65536)
         var liveSent = 0  // bytes of standard output already passed to onOutput
+        var lineSeconds: [Double] = []
         let descriptors = [stdout, stderr]
 
         while open[0] || open[1] {
@@ -188,6 +193,8 @@ public enum Spawn {
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { open[index] = false; continue }
                 if index == 0 {
+                    let arrived = monotonicSeconds() - started
+                    for byte in buffer[0..<count] where byte == 10 { lineSeconds.append(arrived) }
                     // Whole lines only, so a character split between two reads is never torn.
                     if let onOutput, let newline = buffer[0..<count].lastIndex(of: 10) {
                         onOutput(String(decoding: out[liveSent...] + buffer[0...newline], as: UTF8.self))
@@ -208,12 +215,15 @@ public enum Spawn {
         close(stdout)
         close(stderr)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let cpu = [usage.ru_utime, usage.ru_stime].reduce(0.0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1e6 }
         let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
         if out.count > request.outputLimit { out.removeLast(out.count - request.outputLimit) }
         if err.count > request.outputLimit { err.removeLast(err.count - request.outputLimit) }
         return SpawnResult(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                           termination: termination, seconds: monotonicSeconds() - started, timedOut: timedOut, flooded: flooded)
+                           termination: termination, seconds: monotonicSeconds() - started, timedOut: timedOut, flooded: flooded,
+                           lineSeconds: lineSeconds, cpuSeconds: cpu)
     }
 
     /// Whether the child has ended, without reaping it.

@@ -1,0 +1,97 @@
+/// What one run of a program showed about its behaviour, in the terms facts are checked in.
+///
+/// Times are seconds. Line times count from the program's start; task and hold times count
+/// from the first event of the trace (only differences between them are used).
+///
+/// What every runtime gives: the wall time, the CPU time, and when each line of standard
+/// output arrived. Tasks and holds come from a trace, and are nil when the run wrote none
+/// for that kind (facts about them are then reported as not checked, never as passed).
+public struct RunEvidence: Sendable, Equatable {
+    /// A line of standard output and when it arrived.
+    public struct TimedLine: Sendable, Equatable {
+        /// The text, without the newline.
+        public var text: String
+        /// Seconds from the start.
+        public var seconds: Double
+
+        /// Creates a line.
+        public init(_ text: String, at seconds: Double) {
+            self.text = text
+            self.seconds = seconds
+        }
+    }
+
+    /// Something that began and ended: a task on a worker, or one hold of a lock.
+    public struct Span: Sendable, Equatable {
+        /// The worker (a pid or thread id) that ran the task, or the holder of the lock.
+        public var owner: String
+        /// For a hold: which lock or semaphore; empty for a task.
+        public var resource: String
+        /// When it began.
+        public var start: Double
+        /// When it ended.
+        public var end: Double
+
+        /// Creates a span.
+        public init(owner: String, resource: String = "", start: Double, end: Double) {
+            self.owner = owner
+            self.resource = resource
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// Wall-clock seconds from start to end.
+    public var seconds: Double
+    /// CPU seconds (user + system) of the program and every child it reaped; nil when unknown.
+    public var cpuSeconds: Double?
+    /// Standard output, line by line, with arrival times.
+    public var lines: [TimedLine]
+    /// The pool or executor tasks, or nil when the run reported none at all (no trace).
+    public var tasks: [Span]?
+    /// The lock and semaphore holds, or nil when the run's trace does not record holds.
+    public var holds: [Span]?
+
+    /// Creates evidence.
+    public init(seconds: Double, cpuSeconds: Double? = nil, lines: [TimedLine] = [], tasks: [Span]? = nil, holds: [Span]? = nil) {
+        self.seconds = seconds
+        self.cpuSeconds = cpuSeconds
+        self.lines = lines
+        self.tasks = tasks
+        self.holds = holds
+    }
+
+    /// The evidence of a finished run: its output and times, and the tasks of its trace (a run
+    /// with a trace that has processes but no task reported running none).
+    public init(spawn: SpawnResult, trace: String) {
+        var lines: [TimedLine] = []
+        var texts = spawn.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        if texts.last == "" { texts.removeLast() }
+        for (index, text) in texts.enumerated() {
+            lines.append(TimedLine(String(text), at: index < spawn.lineSeconds.count ? spawn.lineSeconds[index] : spawn.seconds))
+        }
+        var tasks: [Span]?
+        let timeline = Timeline(trace: trace)
+        if !timeline.isEmpty {
+            let end = Double(timeline.duration) / 1e9
+            tasks = timeline.rows.flatMap { row in
+                row.tasks.map { task in
+                    Span(owner: String(row.pid), start: Double(task.start) / 1e9, end: task.end.map { Double($0) / 1e9 } ?? end)
+                }
+            }
+        }
+        self.init(seconds: spawn.seconds, cpuSeconds: spawn.cpuSeconds, lines: lines, tasks: tasks, holds: nil)
+    }
+
+    /// The most spans that overlap at one moment (a span ending when another begins does not
+    /// overlap it).
+    static func peak(_ spans: [Span]) -> Int {
+        let edges = spans.flatMap { [($0.start, 1), ($0.end, -1)] }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var running = 0, peak = 0
+        for (_, change) in edges {
+            running += change
+            peak = max(peak, running)
+        }
+        return peak
+    }
+}
