@@ -14,13 +14,14 @@ public enum Fact: Sendable, Equatable, Codable {
     /// `cpu-parallelism 1.5`: CPU time (user + system, of the program and the children it
     /// reaped) divided by wall time is at least this.
     case cpuParallelism(Double)
-    /// `workers 4`: exactly this many distinct worker processes or threads ran tasks.
-    case workers(Int)
-    /// `peak-tasks 4`: at most this many tasks ran at once, and at some moment this many did.
-    case peakTasks(Int)
-    /// `peak-holds 2`: at most this many holders of one lock or semaphore at once, and at some
-    /// moment this many.
-    case peakHolds(Int)
+    /// `tasks 100`: this many pool or executor tasks ran in workers.
+    case tasks(Count)
+    /// `workers 4`: this many distinct worker processes or threads ran the tasks.
+    case workers(Count)
+    /// `peak-tasks 4`: the most tasks running at one moment (`peak-tasks >= 2`: at least two).
+    case peakTasks(Count)
+    /// `peak-holds 2`: the most holders of one lock or semaphore at one moment.
+    case peakHolds(Count)
     /// `exclusive`: no two holds of one lock overlap.
     case exclusive
     /// `line "<template>" after 1.5 s`: the first line matching the template appears no
@@ -40,6 +41,7 @@ public enum Fact: Sendable, Equatable, Codable {
         case .maxTime: "max-time"
         case .minTime: "min-time"
         case .cpuParallelism: "cpu-parallelism"
+        case .tasks: "tasks"
         case .workers: "workers"
         case .peakTasks: "peak-tasks"
         case .peakHolds: "peak-holds"
@@ -66,6 +68,7 @@ extension Fact: CustomStringConvertible {
         case .maxTime(let s): "max-time \(format(s)) s"
         case .minTime(let s): "min-time \(format(s)) s"
         case .cpuParallelism(let x): "cpu-parallelism \(format(x))"
+        case .tasks(let n): "tasks \(n)"
         case .workers(let n): "workers \(n)"
         case .peakTasks(let n): "peak-tasks \(n)"
         case .peakHolds(let n): "peak-holds \(n)"
@@ -79,4 +82,49 @@ extension Fact: CustomStringConvertible {
     private func quoted(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
+}
+
+/// A count a fact expects: `4` (exactly), `>= 2` (at least), `<= 2` (at most).
+public struct Count: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// How the measured number must compare with ``value``.
+    public enum Relation: String, Sendable, Codable {
+        case exactly = "", atLeast = ">=", atMost = "<="
+    }
+
+    /// The number.
+    public var value: Int
+    /// How a measured number must compare with it.
+    public var relation: Relation
+
+    /// Creates a count.
+    public init(_ value: Int, _ relation: Relation = .exactly) {
+        self.value = value
+        self.relation = relation
+    }
+
+    /// Whether `measured` satisfies the count.
+    public func admits(_ measured: Int) -> Bool {
+        switch relation {
+        case .exactly: measured == value
+        case .atLeast: measured >= value
+        case .atMost: measured <= value
+        }
+    }
+
+    /// The smallest number the count admits.
+    var lowest: Int { relation == .atMost ? 0 : value }
+    /// The largest number the count admits.
+    var highest: Int { relation == .atLeast ? Int.max : value }
+
+    /// `exactly 4`, `at least 2`, `at most 2`: for reports.
+    var expectation: String {
+        switch relation {
+        case .exactly: "\(value)"
+        case .atLeast: "at least \(value)"
+        case .atMost: "at most \(value)"
+        }
+    }
+
+    /// As written: `4`, `>= 2`, `<= 2`.
+    public var description: String { relation == .exactly ? "\(value)" : "\(relation.rawValue) \(value)" }
 }

@@ -40,21 +40,26 @@ public enum FactChecker {
             let ratio = cpu / evidence.seconds
             return ratio >= bound ? .held
                 : .failed("CPU time over wall time at least \(format(bound)) expected, measured \(shown(ratio)) (\(shown(cpu)) s of CPU in \(shown(evidence.seconds)) s)")
+        case .tasks(let expected):
+            guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
+            return expected.admits(tasks.count) ? .held : .failed("\(expected.expectation) tasks expected to run in workers, \(tasks.count) did")
         case .workers(let expected):
             guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
             let workers = Set(tasks.map(\.owner)).count
-            return workers == expected ? .held
-                : .failed("\(expected) distinct worker processes or threads expected to run the tasks, \(workers) did")
+            return expected.admits(workers) ? .held
+                : .failed("\(expected.expectation) distinct worker processes or threads expected to run the tasks, \(workers) did")
         case .peakTasks(let expected):
             guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
             let peak = RunEvidence.peak(tasks)
-            return peak == expected ? .held : .failed("\(expected) tasks running at once expected, the most at once was \(peak)")
+            return expected.admits(peak) ? .held : .failed("\(expected.expectation) tasks running at once expected, the most at once was \(peak)")
         case .peakHolds(let expected):
             guard let holds = evidence.holds else { return .unchecked(noHolds) }
+            guard !holds.isEmpty else { return .failed(noHoldRecorded) }
             let peak = Dictionary(grouping: holds, by: \.resource).values.map(RunEvidence.peak).max() ?? 0
-            return peak == expected ? .held : .failed("\(expected) holders at once expected, the most at once was \(peak)")
+            return expected.admits(peak) ? .held : .failed("\(expected.expectation) holders at once expected, the most at once was \(peak)")
         case .exclusive:
             guard let holds = evidence.holds else { return .unchecked(noHolds) }
+            guard !holds.isEmpty else { return .failed(noHoldRecorded) }
             for (resource, spans) in Dictionary(grouping: holds, by: \.resource).sorted(by: { $0.key < $1.key }) {
                 let ordered = spans.sorted { $0.start < $1.start }
                 for (a, b) in zip(ordered, ordered.dropFirst()) where b.start < a.end {
@@ -85,6 +90,7 @@ public enum FactChecker {
 
     private static let noTrace = "this runtime's run reported no pool tasks (no trace)"
     private static let noHolds = "this runtime's trace records no lock holds"
+    private static let noHoldRecorded = "no hold of a lock or semaphore was recorded: the program took none"
 
     private static func firstLine(_ template: String, _ evidence: RunEvidence) -> RunEvidence.TimedLine? {
         let pattern = LineTemplate(template)

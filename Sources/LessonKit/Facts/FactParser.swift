@@ -22,7 +22,7 @@ public enum FactParser {
 
     /// Every fact name with the form it takes, for error messages and the documentation.
     public static let forms = [
-        "max-time <seconds> s", "min-time <seconds> s", "cpu-parallelism <ratio>", "workers <count>",
+        "max-time <seconds> s", "min-time <seconds> s", "cpu-parallelism <ratio>", "tasks <count>", "workers <count>",
         "peak-tasks <count>", "peak-holds <count>", "exclusive", "line \"<line>\" after <seconds> s",
         "line \"<line>\" after \"<other line>\"", "completion-order \"<line>\" by <capture>",
     ]
@@ -55,11 +55,14 @@ public enum FactParser {
             }
             return value
         }
-        func count(example: String) throws(Problem) -> Int {
-            guard arguments.count == 1, !arguments[0].quoted, let value = Int(arguments[0].text), value > 0 else {
-                throw fail("`\(line.trimmed(of: " \t"))`: expected a whole number > 0, e.g. `\(example)`")
+        func count(example: String) throws(Problem) -> Count {
+            let texts = arguments.map(\.text)
+            let relation: Count.Relation? = texts.count == 1 ? .exactly : texts.count == 2 ? Count.Relation(rawValue: texts[0]) : nil
+            guard let relation, relation != .exactly || texts.count == 1, !arguments.contains(where: \.quoted),
+                  let value = texts.last.flatMap({ Int($0) }), value > 0 else {
+                throw fail("`\(line.trimmed(of: " \t"))`: expected a whole number > 0, alone (exactly) or after >= or <=, e.g. `\(example)`")
             }
-            return value
+            return Count(value, relation)
         }
         func template(_ word: Word, example: String) throws(Problem) -> String {
             guard word.quoted else { throw fail("`\(line.trimmed(of: " \t"))`: the line goes in double quotes, e.g. `\(example)`") }
@@ -74,6 +77,7 @@ public enum FactParser {
                 throw fail("`\(line.trimmed(of: " \t"))`: expected a finite ratio > 0 (CPU time over wall time), e.g. `cpu-parallelism 1.5`")
             }
             return .cpuParallelism(ratio)
+        case "tasks": return .tasks(try count(example: "tasks 100"))
         case "workers": return .workers(try count(example: "workers 4"))
         case "peak-tasks": return .peakTasks(try count(example: "peak-tasks 4"))
         case "peak-holds": return .peakHolds(try count(example: "peak-holds 2"))
@@ -143,12 +147,16 @@ public enum FactParser {
         }
         let workers = facts.lazy.compactMap { if case .workers(let n) = $0 { n } else { nil } }.first
         let peakTasks = facts.lazy.compactMap { if case .peakTasks(let n) = $0 { n } else { nil } }.first
-        if let workers, let peakTasks, peakTasks > workers {
+        if let workers, let peakTasks, peakTasks.lowest > workers.highest {
             problems.append("`peak-tasks \(peakTasks)` needs more workers than `workers \(workers)`: a worker runs one task at a time")
         }
+        let tasks = facts.lazy.compactMap { if case .tasks(let n) = $0 { n } else { nil } }.first
+        if let tasks, let peakTasks, peakTasks.lowest > tasks.highest {
+            problems.append("`peak-tasks \(peakTasks)` needs more tasks than `tasks \(tasks)`")
+        }
         let peakHolds = facts.lazy.compactMap { if case .peakHolds(let n) = $0 { n } else { nil } }.first
-        if let peakHolds, peakHolds > 1, facts.contains(.exclusive) {
-            problems.append("`exclusive` says one holder at a time, `peak-holds \(peakHolds)` says \(peakHolds)")
+        if let peakHolds, peakHolds.lowest > 1, facts.contains(.exclusive) {
+            problems.append("`exclusive` says one holder at a time, `peak-holds \(peakHolds)` says more")
         }
         return problems
     }

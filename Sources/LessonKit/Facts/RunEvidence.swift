@@ -61,26 +61,36 @@ public struct RunEvidence: Sendable, Equatable {
         self.holds = holds
     }
 
-    /// The evidence of a finished run: its output and times, and the tasks of its trace (a run
-    /// with a trace that has processes but no task reported running none).
-    public init(spawn: SpawnResult, trace: String) {
+    /// The evidence of a finished run of `runtime`: its output and times, and the tasks and
+    /// holds of its trace.
+    ///
+    /// A runtime whose trace reports pool tasks (``Runtime/reportsTasks``) and that wrote a trace
+    /// ran no task when the trace has none: a pool left unused is a fact, not a gap. Holds are
+    /// known when the trace has some, or the runtime reports them (``Runtime/reportsHolds``).
+    public init(spawn: SpawnResult, trace: String, runtime: Runtime) {
         var lines: [TimedLine] = []
         var texts = spawn.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         if texts.last == "" { texts.removeLast() }
         for (index, text) in texts.enumerated() {
             lines.append(TimedLine(String(text), at: index < spawn.lineSeconds.count ? spawn.lineSeconds[index] : spawn.seconds))
         }
-        var tasks: [Span]?
         let timeline = Timeline(trace: trace)
-        if !timeline.isEmpty {
-            let end = Double(timeline.duration) / 1e9
+        let end = Double(timeline.duration) / 1e9
+        func seconds(_ time: UInt64?) -> Double { time.map { Double($0) / 1e9 } ?? end }
+        func owner(_ pid: Int32, _ thread: Int32?) -> String { thread.map { "\(pid)/\($0)" } ?? String(pid) }
+        var tasks: [Span]?
+        if !timeline.isEmpty, timeline.hasTasks || runtime.reportsTasks {
             tasks = timeline.rows.flatMap { row in
-                row.tasks.map { task in
-                    Span(owner: String(row.pid), start: Double(task.start) / 1e9, end: task.end.map { Double($0) / 1e9 } ?? end)
-                }
+                row.tasks.map { Span(owner: owner(row.pid, $0.thread), start: seconds($0.start), end: seconds($0.end)) }
             }
         }
-        self.init(seconds: spawn.seconds, cpuSeconds: spawn.cpuSeconds, lines: lines, tasks: tasks, holds: nil)
+        var holds: [Span]?
+        if !timeline.isEmpty, timeline.hasHolds || runtime.reportsHolds {
+            holds = timeline.rows.flatMap { row in
+                row.holds.map { Span(owner: owner(row.pid, $0.thread), resource: $0.object, start: seconds($0.start), end: seconds($0.end)) }
+            }
+        }
+        self.init(seconds: spawn.seconds, cpuSeconds: spawn.cpuSeconds, lines: lines, tasks: tasks, holds: holds)
     }
 
     /// The most spans that overlap at one moment (a span ending when another begins does not
