@@ -74,7 +74,9 @@ public struct RunResult: Sendable, Codable {
     public var diff: String
     /// The named values captured, as text (`[PID:main] = 4242`).
     public var captures: String
-    /// The `LEARN_MP_TRACE` lines the run wrote (Swift demos).
+    /// The trace of the run (``Multiprocessing/TraceEvent`` lines): what the program wrote under
+    /// `LEARN_MP_TRACE` (the Swift library, or the hook of a Python or Node.js run), then what
+    /// the runner's ``ProcessObserver`` saw.
     public var trace: String
     /// The facts this run could not show, with the reason (not failures).
     public var unchecked: [String] = []

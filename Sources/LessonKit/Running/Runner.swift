@@ -1,4 +1,5 @@
 import Glibc
+import Multiprocessing
 
 /// Runs one ``RunJob`` in a fresh temporary directory with a fixed environment, and checks it.
 public enum Runner {
@@ -31,7 +32,11 @@ public enum Runner {
         defer { FileSystem.removeTree(scratch) }
         let work = scratch + "/work"
         var arguments: [String] = []
-        var trace: String?
+        // Every run is traced: the Swift library writes the trace itself, the Python and
+        // Node.js programs through the hooks put beside them, and the observer adds the
+        // kernel's view of every process and thread.
+        let trace = scratch + "/trace.jsonl"
+        var hookEnvironment: [String: String] = [:]
         do {
             try FileSystem.makeDirectories(work)
             for file in job.files {
@@ -44,16 +49,21 @@ public enum Runner {
                 let path = scratch + (job.runtime == .python ? "/main.py" : "/main.js")
                 try FileSystem.writeText(script, to: path)
                 arguments = [path]
-            } else {
-                trace = scratch + "/trace.jsonl"
+                hookEnvironment = try RuntimeHooks.install(for: job.runtime, in: scratch + "/hooks")
             }
         } catch {
             return failed(job, "cannot prepare the working directory: \(error)")
         }
-        let request = SpawnRequest(executable: job.executable, arguments: arguments, environment: environment(trace: trace),
+        let request = SpawnRequest(executable: job.executable, arguments: arguments,
+                                   environment: environment(trace: trace).merging(hookEnvironment) { $1 },
                                    directory: work, timeout: job.timeout, outputLimit: job.outputLimit)
-        let spawn = Spawn.run(request, onOutput: onOutput)
-        let traceText = trace.flatMap { try? FileSystem.readText($0) } ?? ""
+        var observer: ProcessObserver?
+        let spawn = Spawn.run(request, onOutput: onOutput) { pid in
+            if observer == nil { observer = ProcessObserver(root: pid) }
+            observer?.sample()
+        }
+        let observed = observer?.events(termination: spawn.termination).map(\.line).joined() ?? ""
+        let traceText = ((try? FileSystem.readText(trace)) ?? "") + observed
         return check(job, spawn, trace: traceText)
     }
 

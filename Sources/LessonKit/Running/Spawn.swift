@@ -88,8 +88,12 @@ public struct SpawnResult: Sendable, Codable, Equatable {
 public enum Spawn {
     /// Runs `request` to completion.
     ///
-    /// - Parameter onOutput: called with each chunk of standard output as it arrives.
-    public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil) -> SpawnResult {
+    /// - Parameters:
+    ///   - onOutput: called with each chunk of standard output as it arrives.
+    ///   - onPoll: called with the program's pid every few milliseconds while it runs, and once
+    ///     more before its group is killed (a ``ProcessObserver`` samples there).
+    public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil,
+                           onPoll: ((pid_t) -> Void)? = nil) -> SpawnResult {
         let started = monotonicSeconds()
         func failure(_ reason: String) -> SpawnResult {
             SpawnResult(stdout: "", stderr: "", termination: .failedToStart(reason), seconds: 0, timedOut: false, flooded: false)
@@ -162,12 +166,13 @@ public enum Spawn {
         }
         let slot = RunningGroups.register(pid)
         defer { RunningGroups.unregister(slot) }
-        return collect(pid: pid, stdout: outPipe[0], stderr: errPipe[0], request: request, started: started, onOutput: onOutput)
+        return collect(pid: pid, stdout: outPipe[0], stderr: errPipe[0], request: request, started: started,
+                       onOutput: onOutput, onPoll: onPoll)
     }
 
     /// Reads both pipes until the program ends, hangs or floods; kills the group; reaps.
     private static func collect(pid: pid_t, stdout: Int32, stderr: Int32, request: SpawnRequest, started: Double,
-                                onOutput: ((String) -> Void)?) -> SpawnResult {
+                                onOutput: ((String) -> Void)?, onPoll: ((pid_t) -> Void)?) -> SpawnResult {
         var out: [UInt8] = [], err: [UInt8] = []
         var open = [true, true]
         var timedOut = false, flooded = false
@@ -185,7 +190,8 @@ public enum Spawn {
             // last output a moment, then stop reading.
             if let exitedAt, now - exitedAt > 0.5 { break }
             var fds = descriptors.indices.filter { open[$0] }.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), 10)
+            onPoll?(pid)
+            let ready = poll(&fds, nfds_t(fds.count), onPoll == nil ? 10 : 4)
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
                 let index = entry.fd == stdout ? 0 : 1
@@ -210,6 +216,7 @@ public enum Spawn {
             if exitedAt == nil, hasExited(pid) { exitedAt = monotonicSeconds() }
         }
         if let onOutput, liveSent < out.count, !flooded { onOutput(String(decoding: out[liveSent...], as: UTF8.self)) }
+        onPoll?(pid)
         // The leader is not reaped yet (waitid WNOWAIT), so its pid still names the group.
         killpg(pid, SIGKILL)
         close(stdout)

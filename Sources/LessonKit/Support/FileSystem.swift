@@ -74,6 +74,22 @@ public enum FileSystem {
         utimensat(AT_FDCWD, path, nil, 0)
     }
 
+    /// A small file read with one `read(2)` of at most `limit` bytes, as the kernel's `/proc`
+    /// files are meant to be read; nil when it cannot be opened or read (a process that ended).
+    public static func readSmall(_ path: String, limit: Int = 4096) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
+            var result = read(fd, buffer.baseAddress, limit)
+            while result < 0 && Glibc.errno == EINTR { result = read(fd, buffer.baseAddress, limit) }
+            failed = result < 0
+            count = max(0, result)
+        }
+        return failed ? nil : bytes
+    }
+
     /// The names in a directory (without `.` and `..`), sorted; empty when it cannot be read.
     public static func list(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }

@@ -274,7 +274,7 @@ private struct RowBuilder {
         case let .taskStarted(job, index):
             row.tasks.append(Timeline.Task(job: job, index: index, start: t, end: nil, failed: false, thread: event.thread))
         case let .taskEnded(job, index, failed):
-            if let open = row.tasks.lastIndex(where: { $0.job == job && $0.index == index && $0.end == nil }) {
+            if let open = row.tasks.lastIndex(where: { $0.job == job && $0.index == index && $0.end == nil && $0.thread == event.thread }) {
                 row.tasks[open].end = t
                 row.tasks[open].failed = failed
             } else {
