@@ -14,13 +14,14 @@ import Testing
             "max-time 5 s", "min-time 2.8 s", "cpu-parallelism 1.5", "tasks 100", "workers 4", "peak-tasks >= 2",
             "peak-holds <= 2", "exclusive", #"line "Waiter-[INT] event received!" after 1.5 s"#,
             #"line "Waiter-[INT] event received!" after "Setting event[..]""#,
-            #"completion-order "Completed: slept [FLOAT:took] s" by took"#,
+            #"completion-order "Completed: slept [FLOAT:took] s" by took"#, "peak-tasks >= 2 for swift, python",
         ]
         let parsed = FactParser.parse(lines.joined(separator: "\n"))
         #expect(parsed.problems.isEmpty, "\(parsed.problems)")
         #expect(parsed.facts.map(\.description) == lines)
         #expect(parsed.facts[4] == .workers(Count(4)))
         #expect(parsed.facts[5] == .peakTasks(Count(2, .atLeast)))
+        #expect(parsed.facts[11] == .only([.swift, .python], .peakTasks(Count(2, .atLeast))))
     }
 
     @Test func commentsBlankLinesAndUnitsAreAllowed() {
@@ -49,7 +50,8 @@ import Testing
     @Test(arguments: ["max-time inf", "max-time nan", "max-time 0", "max-time -1", "max-time soon", "min-time 1e999",
                       "cpu-parallelism 0", "cpu-parallelism inf", "workers 0", "workers 2.5", "peak-tasks > 2",
                       "line \"x\" after -1 s", "line \"x\" after inf s", "line x after 1 s", "exclusive lock",
-                      "completion-order \"Completed: [FLOAT]\" by took", "line \"[unordered]a\" after 1 s", "line \"open after 1 s"])
+                      "completion-order \"Completed: [FLOAT]\" by took", "line \"[unordered]a\" after 1 s", "line \"open after 1 s",
+                      "workers 4 for java", "workers 4 for"])
     func badBoundsAndFormsAreRefused(_ line: String) {
         let parsed = lesson(facts: line)
         #expect(parsed.problems.count == 1, "\(line): \(parsed.problems)")
@@ -108,9 +110,16 @@ import Testing
     }
 
     @Test func aFailureNamesTheProgramAndTheFact() {
-        let result = FactChecker.check([.maxTime(3), .minTime(1)], RunEvidence(seconds: 6.1), title: "pool-map (Python)")
+        let result = FactChecker.check([.maxTime(3), .minTime(1)], RunEvidence(seconds: 6.1), runtime: .python, title: "pool-map (Python)")
         #expect(result.failures == ["pool-map (Python): max-time 3 s: at most 3 s expected, took 6.1 s"])
         #expect(result.unchecked.isEmpty)
+    }
+
+    @Test func aFactForSomeRuntimesIsCheckedOnlyForThem() {
+        let facts: [Fact] = [.only([.swift, .python], .tasks(Count(8)))]
+        let none = RunEvidence(seconds: 1, tasks: [])
+        #expect(FactChecker.check(facts, none, runtime: .python, title: "cpu-bound (Python)").failures.count == 1)
+        #expect(FactChecker.check(facts, none, runtime: .node, title: "cpu-bound (Node.js)") == ([], []))
     }
 
     @Test func minTime() {
@@ -216,5 +225,6 @@ import Testing
         let evidence = RunEvidence(spawn: result, trace: "", runtime: .python)
         #expect(evidence.lines.map(\.text) == ["a", "b"])
         #expect(evidence.tasks == nil, "no trace: tasks unknown")
+        #expect(evidence.holds == nil)
     }
 }

@@ -34,6 +34,21 @@ public enum Fact: Sendable, Equatable, Codable {
     /// ascending order of the value captured as `name` (tasks started together, each taking
     /// that long: the order they completed in).
     case completionOrder(template: String, key: String)
+    /// `<fact> for swift, python`: the fact, checked only for these runtimes (the lesson says
+    /// why the others cannot show it).
+    indirect case only([Runtime], Fact)
+
+    /// The fact without its runtime restriction.
+    public var unrestricted: Fact {
+        if case .only(_, let fact) = self { return fact.unrestricted }
+        return self
+    }
+
+    /// Whether the fact is checked for `runtime`.
+    public func applies(to runtime: Runtime) -> Bool {
+        if case .only(let runtimes, _) = self { return runtimes.contains(runtime) }
+        return true
+    }
 
     /// The fact's name, as written.
     public var name: String {
@@ -48,6 +63,7 @@ public enum Fact: Sendable, Equatable, Codable {
         case .exclusive: "exclusive"
         case .lineAfterSeconds, .lineAfterLine: "line"
         case .completionOrder: "completion-order"
+        case .only(_, let fact): fact.name
         }
     }
 
@@ -56,6 +72,7 @@ public enum Fact: Sendable, Equatable, Codable {
     public var needsQuietMachine: Bool {
         switch self {
         case .maxTime, .cpuParallelism: true
+        case .only(_, let fact): fact.needsQuietMachine
         default: false
         }
     }
@@ -76,6 +93,7 @@ extension Fact: CustomStringConvertible {
         case .lineAfterSeconds(let template, let s): "line \(quoted(template)) after \(format(s)) s"
         case .lineAfterLine(let template, let other): "line \(quoted(template)) after \(quoted(other))"
         case .completionOrder(let template, let key): "completion-order \(quoted(template)) by \(key)"
+        case .only(let runtimes, let fact): "\(fact) for " + runtimes.map(\.rawValue).joined(separator: ", ")
         }
     }
 

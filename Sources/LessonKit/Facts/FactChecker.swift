@@ -15,9 +15,9 @@ public enum FactChecker {
 
     /// Checks every fact; returns the failures, each prefixed with `title` and the fact, and
     /// the facts that could not be checked, with the reason.
-    public static func check(_ facts: [Fact], _ evidence: RunEvidence, title: String) -> (failures: [String], unchecked: [String]) {
+    public static func check(_ facts: [Fact], _ evidence: RunEvidence, runtime: Runtime, title: String) -> (failures: [String], unchecked: [String]) {
         var failures: [String] = [], unchecked: [String] = []
-        for fact in facts {
+        for fact in facts where fact.applies(to: runtime) {
             switch verdict(fact, evidence) {
             case .held: break
             case .failed(let why): failures.append("\(title): \(fact): \(why)")
@@ -30,6 +30,8 @@ public enum FactChecker {
     /// The verdict on `fact` for the run that gave `evidence`.
     public static func verdict(_ fact: Fact, _ evidence: RunEvidence) -> Verdict {
         switch fact {
+        case .only(_, let fact):
+            return verdict(fact, evidence)
         case .maxTime(let bound):
             return evidence.seconds <= bound ? .held : .failed("at most \(format(bound)) s expected, took \(shown(evidence.seconds)) s")
         case .minTime(let bound):

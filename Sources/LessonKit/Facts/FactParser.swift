@@ -25,6 +25,7 @@ public enum FactParser {
         "max-time <seconds> s", "min-time <seconds> s", "cpu-parallelism <ratio>", "tasks <count>", "workers <count>",
         "peak-tasks <count>", "peak-holds <count>", "exclusive", "line \"<line>\" after <seconds> s",
         "line \"<line>\" after \"<other line>\"", "completion-order \"<line>\" by <capture>",
+        "<fact> for <runtime>, <runtime>",
     ]
 
     /// The facts of a block's text, and the problems found.
@@ -43,7 +44,23 @@ public enum FactParser {
 
     /// One fact from one line, or nil for a blank or comment line.
     public static func parseLine(_ line: String) throws(Problem) -> Fact? {
-        let words = try words(of: line)
+        var words = try words(of: line)
+        guard !words.isEmpty else { return nil }
+        var runtimes: [Runtime]?
+        if let index = words.lastIndex(of: Word(text: "for", quoted: false)) {
+            let names = words[(index + 1)...].map(\.text).joined(separator: " ").split(whereSeparator: { $0 == "," || $0 == " " })
+            let parsed = names.compactMap { Runtime(rawValue: String($0)) }
+            guard !names.isEmpty, parsed.count == names.count, !words[(index + 1)...].contains(where: \.quoted) else {
+                throw Problem(line: 0, reason: "`\(line.trimmed(of: " \t"))`: after `for` come runtimes: swift, python, node (e.g. `workers 4 for swift, python`)")
+            }
+            runtimes = parsed
+            words.removeSubrange(index...)
+        }
+        guard let fact = try parseFact(words, line: line) else { return nil }
+        return runtimes.map { .only($0, fact) } ?? fact
+    }
+
+    private static func parseFact(_ words: [Word], line: String) throws(Problem) -> Fact? {
         guard let name = words.first else { return nil }
         let arguments = Array(words.dropFirst())
         func fail(_ reason: String) -> Problem { Problem(line: 0, reason: reason) }
@@ -114,8 +131,9 @@ public enum FactParser {
     /// problem names both. `min-time` above `max-time`, a bound at or beyond the time limit, a
     /// line that must appear only after the run must have ended, more tasks at once than
     /// workers, `exclusive` beside `peak-holds` above 1, a fact stated twice.
-    public static func contradictions(in facts: [Fact], timeout: Double) -> [String] {
+    public static func contradictions(in stated: [Fact], timeout: Double) -> [String] {
         var problems: [String] = []
+        let facts = stated.map(\.unrestricted)
         var seen: [String: Fact] = [:]
         for fact in facts {
             let key: String = switch fact {

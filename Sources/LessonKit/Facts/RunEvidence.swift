@@ -64,9 +64,10 @@ public struct RunEvidence: Sendable, Equatable {
     /// The evidence of a finished run of `runtime`: its output and times, and the tasks and
     /// holds of its trace.
     ///
-    /// A runtime whose trace reports pool tasks (``Runtime/reportsTasks``) and that wrote a trace
-    /// ran no task when the trace has none: a pool left unused is a fact, not a gap. Holds are
-    /// known when the trace has some, or the runtime reports them (``Runtime/reportsHolds``).
+    /// Every runtime's trace reports pool tasks (the library, and the hooks: Python's pools
+    /// and executors, each message a Node.js worker thread handles), so a trace without one
+    /// shows a pool left unused. Holds are known when the trace has some, or when the runtime
+    /// reports them (``Runtime/reportsHolds``): then none means no lock was taken.
     public init(spawn: SpawnResult, trace: String, runtime: Runtime) {
         var lines: [TimedLine] = []
         var texts = spawn.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -79,7 +80,7 @@ public struct RunEvidence: Sendable, Equatable {
         func seconds(_ time: UInt64?) -> Double { time.map { Double($0) / 1e9 } ?? end }
         func owner(_ pid: Int32, _ thread: Int32?) -> String { thread.map { "\(pid)/\($0)" } ?? String(pid) }
         var tasks: [Span]?
-        if !timeline.isEmpty, timeline.hasTasks || runtime.reportsTasks {
+        if !timeline.isEmpty {
             tasks = timeline.rows.flatMap { row in
                 row.tasks.map { Span(owner: owner(row.pid, $0.thread), start: seconds($0.start), end: seconds($0.end)) }
             }

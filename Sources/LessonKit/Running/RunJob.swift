@@ -7,15 +7,10 @@ public enum Runtime: String, Sendable, Codable, CaseIterable {
     /// The Node.js twin, run with `node`.
     case node
 
-    /// Whether a trace of this runtime reports every pool or executor task (the library does;
-    /// the Python hook does for `multiprocessing` and `concurrent.futures`). The Node.js twins'
-    /// pools are the samples' own code, which no hook can tell from other messages.
-    public var reportsTasks: Bool { self != .node }
-
-    /// Whether a trace of this runtime reports every hold of a lock or semaphore (the Python
-    /// hook does for `multiprocessing`'s; the Node.js twins build theirs from `Atomics`, which no
-    /// hook sees).
-    public var reportsHolds: Bool { self == .python }
+    /// Whether a trace of this runtime reports every hold of a lock or semaphore (the library
+    /// does, and the Python hook does for `multiprocessing`'s; the Node.js twins build theirs
+    /// from `Atomics`, which no hook sees).
+    public var reportsHolds: Bool { self != .node }
 
     /// The label shown in views.
     public var label: String {

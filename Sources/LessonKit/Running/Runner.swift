@@ -101,7 +101,8 @@ public enum Runner {
             } catch {
                 problems.append("expected output: \(error)")
             }
-            let facts = FactChecker.check(job.facts, RunEvidence(spawn: spawn, trace: trace, runtime: job.runtime), title: job.title)
+            let facts = FactChecker.check(job.facts, RunEvidence(spawn: spawn, trace: trace, runtime: job.runtime),
+                                           runtime: job.runtime, title: job.title)
             problems += facts.failures
             unchecked = facts.unchecked
         }

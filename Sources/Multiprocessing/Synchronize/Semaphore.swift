@@ -50,7 +50,9 @@ public class Semaphore: @unchecked Sendable {
     ///   take it.
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        try take(block: block, deadline: Deadline(timeout: timeout))
+        let taken = try take(block: block, deadline: Deadline(timeout: timeout))
+        if taken { Trace.hold(true, region: region, kind: .semaphore) }
+        return taken
     }
 
     /// Takes a unit, waiting in slices of `FutexMutex.livenessSlice` so that a scoped holder
@@ -105,6 +107,7 @@ public class Semaphore: @unchecked Sendable {
 
     /// Gives one unit back, waking one waiter.
     public func release() throws {
+        Trace.hold(false, region: region, kind: .semaphore)
         give()
     }
 
@@ -132,6 +135,7 @@ public class Semaphore: @unchecked Sendable {
                 system_writeStandardError("Multiprocessing: \(error); its unit was given back\n")
             }
         }
+        Trace.hold(true, region: region, kind: .semaphore)
         let slot = recordHolder()
         defer {
             if let slot { cmp_store_u32(slot, 0) }
@@ -160,6 +164,7 @@ public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
     ///   already at its limit (more releases than acquires).
     public override func release() throws {
         var current = cmp_load_u32(value)
+        if Int(current) < limit { Trace.hold(false, region: region, kind: .semaphore) }
         while true {
             guard Int(current) < limit else { throw SynchronizationError.releasedTooManyTimes(limit: limit) }
             if cmp_cas_u32(value, &current, current + 1) != 0 { break }
