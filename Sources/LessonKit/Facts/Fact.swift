@@ -34,6 +34,9 @@ public enum Fact: Sendable, Equatable, Codable {
     /// ascending order of the value captured as `name` (tasks started together, each taking
     /// that long: the order they completed in).
     case completionOrder(template: String, key: String)
+    /// `value "Counter: [INT:count]" count >= 1000`: the first line matching the template
+    /// captures `key` as a number at least `bound` (a counter that was really incremented).
+    case valueAtLeast(template: String, key: String, bound: Double)
     /// `<fact> for swift, python`: the fact, checked only for these runtimes (the lesson says
     /// why the others cannot show it).
     indirect case only([Runtime], Fact)
@@ -63,6 +66,7 @@ public enum Fact: Sendable, Equatable, Codable {
         case .exclusive: "exclusive"
         case .lineAfterSeconds, .lineAfterLine: "line"
         case .completionOrder: "completion-order"
+        case .valueAtLeast: "value"
         case .only(_, let fact): fact.name
         }
     }
@@ -93,6 +97,7 @@ extension Fact: CustomStringConvertible {
         case .lineAfterSeconds(let template, let s): "line \(quoted(template)) after \(format(s)) s"
         case .lineAfterLine(let template, let other): "line \(quoted(template)) after \(quoted(other))"
         case .completionOrder(let template, let key): "completion-order \(quoted(template)) by \(key)"
+        case .valueAtLeast(let template, let key, let bound): "value \(quoted(template)) \(key) >= \(format(bound))"
         case .only(let runtimes, let fact): "\(fact) for " + runtimes.map(\.rawValue).joined(separator: ", ")
         }
     }

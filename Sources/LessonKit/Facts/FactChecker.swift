@@ -46,10 +46,9 @@ public enum FactChecker {
             guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
             return expected.admits(tasks.count) ? .held : .failed("\(expected.expectation) tasks expected to run in workers, \(tasks.count) did")
         case .workers(let expected):
-            guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
-            let workers = Set(tasks.map(\.owner)).count
+            guard let workers = evidence.workers?.count else { return .unchecked(noTrace) }
             return expected.admits(workers) ? .held
-                : .failed("\(expected.expectation) distinct worker processes or threads expected to run the tasks, \(workers) did")
+                : .failed("\(expected.expectation) distinct worker processes or threads expected, \(workers) ran")
         case .peakTasks(let expected):
             guard let tasks = evidence.tasks else { return .unchecked(noTrace) }
             let peak = RunEvidence.peak(tasks)
@@ -78,6 +77,11 @@ public enum FactChecker {
             guard let reference = firstLine(other, evidence) else { return .failed("no line of the output matches \"\(other)\"") }
             return first.seconds >= reference.seconds ? .held
                 : .failed("`\(first.text)` appeared at \(shown(first.seconds)) s, before `\(reference.text)` at \(shown(reference.seconds)) s")
+        case .valueAtLeast(let template, let key, let bound):
+            guard let first = firstLine(template, evidence), let value = LineTemplate(template).match(first.text)?[key].flatMap(Double.init) else {
+                return .failed("no line of the output matches \"\(template)\"")
+            }
+            return value >= bound ? .held : .failed("\(key) at least \(format(bound)) expected, `\(first.text)` says \(format(value))")
         case .completionOrder(let template, let key):
             let pattern = LineTemplate(template)
             let values = evidence.lines.compactMap { line in pattern.match(line.text)?[key].flatMap(Double.init) }

@@ -25,7 +25,7 @@ public enum FactParser {
         "max-time <seconds> s", "min-time <seconds> s", "cpu-parallelism <ratio>", "tasks <count>", "workers <count>",
         "peak-tasks <count>", "peak-holds <count>", "exclusive", "line \"<line>\" after <seconds> s",
         "line \"<line>\" after \"<other line>\"", "completion-order \"<line>\" by <capture>",
-        "<fact> for <runtime>, <runtime>",
+        "value \"<line>\" <capture> >= <number>", "<fact> for <runtime>, <runtime>",
     ]
 
     /// The facts of a block's text, and the problems found.
@@ -122,6 +122,18 @@ public enum FactParser {
                 throw fail("completion-order: the line \"\(line)\" captures no value named `\(arguments[2].text)`; write e.g. `[FLOAT:\(arguments[2].text)]` in it")
             }
             return .completionOrder(template: line, key: arguments[2].text)
+        case "value":
+            let example = "value \"Counter: [INT:count]\" count >= 1000"
+            guard arguments.count == 4, !arguments[1].quoted, arguments[2].text == ">=", !arguments[3].quoted,
+                  let bound = Double(arguments[3].text), bound.isFinite else {
+                throw fail("`\(line.trimmed(of: " \t"))`: expected `\(example)`")
+            }
+            let line = try template(arguments[0], example: example)
+            let key = arguments[1].text
+            guard LineTemplate(line).tokens.contains(where: { if case .value(_, key) = $0 { true } else { false } }) else {
+                throw fail("value: the line \"\(line)\" captures no value named `\(key)`; write e.g. `[INT:\(key)]` in it")
+            }
+            return .valueAtLeast(template: line, key: key, bound: bound)
         default:
             throw fail("unknown fact `\(name.text)`; a fact is one of: " + forms.map { "`\($0)`" }.joined(separator: ", "))
         }

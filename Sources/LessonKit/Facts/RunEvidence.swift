@@ -51,14 +51,19 @@ public struct RunEvidence: Sendable, Equatable {
     public var tasks: [Span]?
     /// The lock and semaphore holds, or nil when the run's trace does not record holds.
     public var holds: [Span]?
+    /// The workers, by id: the processes and threads that ran tasks, or, in a run with no
+    /// task, the processes and threads the program itself started; nil without a trace.
+    public var workers: Set<String>?
 
     /// Creates evidence.
-    public init(seconds: Double, cpuSeconds: Double? = nil, lines: [TimedLine] = [], tasks: [Span]? = nil, holds: [Span]? = nil) {
+    public init(seconds: Double, cpuSeconds: Double? = nil, lines: [TimedLine] = [], tasks: [Span]? = nil, holds: [Span]? = nil,
+                workers: Set<String>? = nil) {
         self.seconds = seconds
         self.cpuSeconds = cpuSeconds
         self.lines = lines
         self.tasks = tasks
         self.holds = holds
+        self.workers = workers ?? tasks.map { Set($0.map(\.owner)) }
     }
 
     /// The evidence of a finished run of `runtime`: its output and times, and the tasks and
@@ -91,7 +96,18 @@ public struct RunEvidence: Sendable, Equatable {
                 row.holds.map { Span(owner: owner(row.pid, $0.thread), resource: $0.object, start: seconds($0.start), end: seconds($0.end)) }
             }
         }
-        self.init(seconds: spawn.seconds, cpuSeconds: spawn.cpuSeconds, lines: lines, tasks: tasks, holds: holds)
+        var workers: Set<String>?
+        if let tasks {
+            workers = Set(tasks.map(\.owner))
+            if workers!.isEmpty {
+                // A Node.js worker given its work in `workerData` handles no message: count the
+                // processes and threads the program started and reported instead.
+                workers = Set(timeline.rows.flatMap { row in
+                    (row.reported && !row.isMain ? [String(row.pid)] : []) + row.threads.filter(\.reported).map { owner(row.pid, $0.tid) }
+                })
+            }
+        }
+        self.init(seconds: spawn.seconds, cpuSeconds: spawn.cpuSeconds, lines: lines, tasks: tasks, holds: holds, workers: workers)
     }
 
     /// The most spans that overlap at one moment (a span ending when another begins does not
