@@ -3,6 +3,7 @@
 #   make verify   the main job: build, run every lesson's demos (Swift, Python, Node), check them
 #   make test     the test suites
 #   make bench    the library beside Python's multiprocessing and Node.js, in one run
+#   make mutants  every committed wrong-but-plausible edit of a sample must be caught (N caught of M)
 #   make faults   the fault and leak suite: one line per case (name, PASS/FAIL, figure)
 #   make asan     the library's tests under AddressSanitizer (own scratch path; not in CI)
 #   make tsan     the library's tests under ThreadSanitizer (own scratch path; not in CI)
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test verify bench export browser-check faults asan tsan fuzz clean
+.PHONY: deps build test verify mutants bench export browser-check faults asan tsan fuzz clean
 
 deps:
 	@missing=""; \
@@ -35,6 +36,12 @@ test: deps
 
 verify: build
 	$(BIN)/learn-mp verify all --python --node
+
+# Tests/Mutants/mutants.json: each edit, made to a temporary copy of a sample's program, must
+# fail its output block or facts. `make test` runs the fast ones.
+mutants: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	LEARN_MP_MUTANTS=all $(SWIFT) test --skip-build --no-parallel --filter MutationTests
 
 export: build
 	$(BIN)/learn-mp export --out site
