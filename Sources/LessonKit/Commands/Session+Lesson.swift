@@ -66,9 +66,11 @@ extension Session {
             writeOut(text)
         }
         if !atLineStart { writeOut("\n") }
-        let verdict = result.passed ? style.dim(" matches the expected output") : ""
+        let facts = job.facts.filter { $0.applies(to: job.runtime) }.count - result.unchecked.count
+        let verdict = result.passed ? style.dim(" matches the expected output" + (facts > 0 ? " and \(facts) fact\(facts == 1 ? "" : "s")" : "")) : ""
         writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
         if !result.passed { writeOut(failureReport(result)) }
+        for note in result.unchecked { writeOut("  " + style.dim(note) + "\n") }
         if drawTimeline { writeOut(timeline(of: result)) }
         return result
     }

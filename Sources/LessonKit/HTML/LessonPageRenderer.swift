@@ -285,7 +285,11 @@ struct LessonPageRenderer {
         if let expected = sample.output {
             var out = "<div class=\"result result-expected\">\n<h4>Expected output"
             if expected.exitCode != 0 { out += " <span class=\"badge badge-muted\">exit \(expected.exitCode)</span>" }
-            out += "</h4>\n<pre class=\"output\">\(Self.markPatterns(expected.text))</pre>\n</div>\n"
+            out += "</h4>\n<pre class=\"output\">\(Self.markPatterns(expected.text))</pre>\n"
+            if let facts = sample.blocks.last(where: { $0.language == "facts" }) {
+                out += "<h4>Behaviour facts</h4>\n<pre class=\"output facts\">\(HTML.escape(facts.code))</pre>\n"
+            }
+            out += "</div>\n"
             parts.append(out)
         }
         if let demo = sample.demo {
