@@ -149,9 +149,9 @@ import Testing
     @Test func workers() {
         #expect(verdict(.workers(Count(4)), RunEvidence(seconds: 2, tasks: pool)) == .held)
         #expect(failed(verdict(.workers(Count(4)), RunEvidence(seconds: 5, tasks: serial)))
-                == "4 distinct worker processes or threads expected to run the tasks, 1 did")
+                == "4 distinct worker processes or threads expected, 1 ran")
         let eight = pool + pool.map { Span(owner: $0.owner + "'", start: $0.start + 2, end: $0.end + 2) }
-        #expect(failed(verdict(.workers(Count(4)), RunEvidence(seconds: 4, tasks: eight)))?.hasSuffix("8 did") == true)
+        #expect(failed(verdict(.workers(Count(4)), RunEvidence(seconds: 4, tasks: eight)))?.hasSuffix("8 ran") == true)
     }
 
     @Test func peakTasks() {
@@ -215,6 +215,30 @@ import Testing
                 == "the lines in ascending order of took (shortest first) expected, they came as 1.5, 0.5, 1")
     }
 
+    @Test func valueAtLeast() {
+        let fact = Fact.valueAtLeast(template: "Counter: [INT:count]", key: "count", bound: 1000)
+        #expect(verdict(fact, RunEvidence(seconds: 1, lines: lines([("Counter: 3012", 1)]))) == .held)
+        #expect(failed(verdict(fact, RunEvidence(seconds: 1, lines: lines([("Counter: 0", 1)])))) == "count at least 1000 expected, `Counter: 0` says 0")
+    }
+
+    @Test func workersWithoutTasksAreTheThreadsTheProgramStarted() {
+        // A Node.js worker given its work in workerData: the hook reports the thread, no task.
+        let trace = [
+            #"{"event":"start","pid":100,"ppid":1,"name":"node","src":"observer","t":1000}"#,
+            #"{"event":"thread-start","pid":100,"tid":99,"name":"node","src":"observer","t":1500}"#,
+            #"{"event":"thread-start","pid":100,"tid":101,"name":"Worker 1","t":2000}"#,
+            #"{"event":"thread-start","pid":100,"tid":102,"name":"Worker 2","t":2100}"#,
+            #"{"event":"thread-exit","pid":100,"tid":101,"t":9000}"#,
+            #"{"event":"thread-exit","pid":100,"tid":102,"t":9100}"#,
+        ].joined(separator: "\n")
+        let spawn = SpawnResult(stdout: "", stderr: "", termination: .exited(0), seconds: 1, timedOut: false, flooded: false)
+        let evidence = RunEvidence(spawn: spawn, trace: trace, runtime: .node)
+        #expect(evidence.tasks == [])
+        #expect(evidence.workers?.count == 2, "\(String(describing: evidence.workers))")
+        #expect(verdict(.workers(Count(2, .atLeast)), evidence) == .held)
+        #expect(failed(verdict(.workers(Count(2, .atLeast)), RunEvidence(spawn: spawn, trace: trace.split(separator: "\n").prefix(2).joined(separator: "\n"), runtime: .node))) != nil)
+    }
+
     @Test func spawnRecordsWhenEachLineArrivedAndTheCPUTime() {
         let result = Spawn.run(SpawnRequest(executable: "/bin/sh", arguments: ["-c", "echo a; sleep 0.6; echo b; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"],
                                             environment: Runner.environment(trace: nil), timeout: 10))
@@ -226,5 +250,29 @@ import Testing
         #expect(evidence.lines.map(\.text) == ["a", "b"])
         #expect(evidence.tasks == nil, "no trace: tasks unknown")
         #expect(evidence.holds == nil)
+    }
+}
+
+@Suite(.serialized) struct QuietMachineTests {
+    /// A job with a wall-time fact runs alone: after every other job has ended, never beside one.
+    @Test func aJobWithATimeFactRunsAlone() {
+        func job(_ name: String, _ script: String, facts: [Fact]) -> RunJob {
+            RunJob(lesson: "t", demo: name, runtime: .python, executable: "/bin/sh", script: script, files: [],
+                   expected: "...\n", expectedExit: 0, timeout: 10, facts: facts, outputLimit: 1 << 20)
+        }
+        // Each job prints the monotonic clock (seconds since boot) when it starts and ends.
+        let clock = "cut -d' ' -f1 /proc/uptime"
+        let busy = (0..<3).map { job("busy\($0)", "\(clock); sleep 0.4; \(clock)", facts: [.minTime(0.1)]) }
+        let quiet = job("quiet", "\(clock); \(clock)", facts: [.maxTime(5)])
+        #expect(quiet.needsQuietMachine && !busy[0].needsQuietMachine)
+        let jobs = [quiet] + busy
+        let results = PoolScheduler(width: 4).run(jobs) { _, _ in }
+        #expect(results.allSatisfy { $0.passed }, "\(results.map(\.problems))")
+        let times = results.map { $0.spawn.stdout.split(separator: "\n").compactMap { Double($0) } }
+        let quietStart = times[0].first ?? 0
+        let busyEnds = times.dropFirst().compactMap(\.last)
+        #expect(busyEnds.count == 3)
+        #expect(busyEnds.allSatisfy { $0 <= quietStart }, "quiet job started at \(quietStart), others ended at \(busyEnds)")
+        #expect(results.map(\.job.demo) == jobs.map(\.demo), "results stay in job order")
     }
 }
