@@ -72,10 +72,11 @@ public enum Fact: Sendable, Equatable, Codable {
     }
 
     /// Whether other programs running beside this one could make a right program fail it:
-    /// a run with such a fact gets the machine to itself (``JobScheduler``).
+    /// a run with such a fact gets the machine to itself (``JobScheduler``). Wall time and CPU
+    /// share, and completion order, which assumes tasks started together really start together.
     public var needsQuietMachine: Bool {
         switch self {
-        case .maxTime, .cpuParallelism: true
+        case .maxTime, .cpuParallelism, .completionOrder: true
         case .only(_, let fact): fact.needsQuietMachine
         default: false
         }

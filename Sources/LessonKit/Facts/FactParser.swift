@@ -147,12 +147,15 @@ public enum FactParser {
         var problems: [String] = []
         let facts = stated.map(\.unrestricted)
         var seen: [String: Fact] = [:]
-        for fact in facts {
-            let key: String = switch fact {
+        for stated in stated {
+            let fact = stated.unrestricted
+            var key: String = switch fact {
             case .lineAfterSeconds(let t, _), .lineAfterLine(let t, _): "line \(t)"
             case .completionOrder(let t, _): "completion-order \(t)"
             default: fact.name
             }
+            // `tasks 16 for swift, python` and `tasks 4 for node` state different things.
+            if case .only(let runtimes, _) = stated { key += " for " + runtimes.map(\.rawValue).sorted().joined(separator: ",") }
             if let first = seen[key] {
                 problems.append("`\(fact)` states again what `\(first)` states; keep one")
             } else {
