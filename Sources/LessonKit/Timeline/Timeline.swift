@@ -86,7 +86,8 @@ public struct Timeline: Equatable, Sendable {
         public var depth: Int
         /// When it began.
         public var start: UInt64
-        /// When it was reaped, or the end of the trace when it never was.
+        /// When it ended: the earlier of when it was reaped and when the observer last saw it
+        /// alive; the end of the trace when neither is known.
         public var end: UInt64
         /// Its exit code (negative: killed by that signal); `nil` when it was never reaped.
         public var exitCode: Int32?
@@ -307,7 +308,9 @@ private struct RowBuilder {
         if let name = programName { row.name = name } else if let observedStart, !observedStart.name.isEmpty { row.name = observedStart.name }
         row.start = [programStart, observedStart?.time].compactMap { $0 }.min() ?? row.start
         if let programExit {
-            row.end = programExit.time
+            // The program dates an exit when it reaps the child, the observer when it last
+            // saw it alive (before it ended): the earlier is closer to the end.
+            row.end = min(programExit.time, observedExit?.time ?? programExit.time)
             row.exitCode = programExit.code
         } else if let observedExit {
             row.end = observedExit.time
