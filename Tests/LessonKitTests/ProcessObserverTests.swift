@@ -38,7 +38,7 @@ struct ProcessObserverTests {
             let parts = line.split(separator: " ")
             if parts.count == 2, let id = Int32(parts[1]) { ids[String(parts[0])] = id }
         }
-        let child = try #require(ids["child"]), grandchild = try #require(ids["grandchild"]), thread = try #require(ids["thread"])
+        let child = try #require(ids["child"], "\(result.stdout) \(result.stderr)"), grandchild = try #require(ids["grandchild"]), thread = try #require(ids["thread"])
         let observed = try #require(observer)
         let events = observed.events(termination: result.termination)
         #expect(events.allSatisfy { $0.source == .observer })

@@ -13,8 +13,9 @@ import Multiprocessing
 /// the program's names and exit codes win, the observer fills in the rest.
 ///
 /// Samples come every 4 ms for the first quarter second, then every 10 ms. Costs, per
-/// sample: a `stat` read, a thread listing and a `children` read per process;
-/// every ``fullSampleEvery`` samples also a `children` and a `stat` read per thread. Samples
+/// sample: two `pread`s per process (its `stat` and its main thread's `children`, kept open);
+/// every ``fullSampleEvery`` samples also a thread listing and a `children` and a `stat` read
+/// per thread, so a thread is dated to within a full sample. Samples
 /// closer together than ``minimumInterval`` (``steadyInterval``) are skipped. A thread's CPU time is as of its last
 /// full sample; a process forked by a thread other than the main one is found by the next
 /// full sample.
@@ -61,17 +62,21 @@ public final class ProcessObserver {
 
     private struct ThreadKey: Hashable { var pid: Int32; var tid: Int32 }
 
+    /// The `stat` and main thread's `children` of each live process, kept open between
+    /// samples (a `pread` each instead of an open, a read and a close).
+    private var files: [Int32: (stat: FileSystem.RereadableFile, children: FileSystem.RereadableFile?)] = [:]
+
     /// `/proc` reports CPU time in `USER_HZ` ticks, 100 a second on every Linux.
     static let nanosecondsPerTick: UInt64 = 10_000_000
 
     /// Where the runner's children are listed: its main thread's `children`, where orphans
     /// are reparented when it is a child subreaper.
-    private let runnerChildren: String?
+    private let runnerChildren: FileSystem.RereadableFile?
 
     /// Observes the process `root` and its descendants.
     public init(root: Int32) {
         self.root = root
-        runnerChildren = Self.stat("/proc/self/stat").map { "/proc/self/task/\($0.pid)/children" }
+        runnerChildren = Self.stat("/proc/self/stat").flatMap { FileSystem.RereadableFile("/proc/self/task/\($0.pid)/children") }
     }
 
     /// Looks at the process tree once (unless the last look was under ``minimumInterval`` ago).
@@ -85,19 +90,28 @@ public final class ProcessObserver {
         samples += 1
         let full = samples % fullSampleEvery == 1
         var frontier: [Int32] = [root]
-        if let runnerChildren { frontier += Self.children(at: runnerChildren) }
+        if let runnerChildren { frontier += Self.children(runnerChildren.read()) }
         var visited: Set<Int32> = []
         while let pid = frontier.popLast() {
-            guard visited.insert(pid).inserted, let stat = Self.stat("/proc/\(pid)/stat") else { continue }
+            guard visited.insert(pid).inserted else { continue }
+            if files[pid] == nil, let stat = FileSystem.RereadableFile("/proc/\(pid)/stat") {
+                files[pid] = (stat, FileSystem.RereadableFile("/proc/\(pid)/task/\(pid)/children"))
+            }
+            guard let open = files[pid], let stat = open.stat.read().flatMap(Self.stat) else {
+                files[pid] = nil
+                continue
+            }
             note(pid: pid, stat: stat, now: now)
+            frontier += Self.children(open.children?.read())
+            // Threads: listed, with their own children, on full samples only.
+            guard full else { continue }
             for task in FileSystem.list("/proc/\(pid)/task") {
-                guard let tid = Int32(task) else { continue }
-                if full || tid == pid { frontier += Self.children(at: "/proc/\(pid)/task/\(task)/children") }
-                guard tid != pid else { continue }
+                guard let tid = Int32(task), tid != pid else { continue }
+                frontier += Self.children(FileSystem.readSmall("/proc/\(pid)/task/\(task)/children"))
                 let key = ThreadKey(pid: pid, tid: tid)
                 if var seen = threads[key] {
                     seen.lastSeen = now
-                    if full, let threadStat = Self.stat("/proc/\(pid)/task/\(task)/stat") {
+                    if let threadStat = Self.stat("/proc/\(pid)/task/\(task)/stat") {
                         seen.cpuTicks = max(seen.cpuTicks, threadStat.cpuTicks)
                         seen.name = threadStat.name
                     }
@@ -180,8 +194,12 @@ public final class ProcessObserver {
     /// Parses `/proc/<pid>/stat` (or a thread's): `pid (comm) state ppid … utime stime …
     /// starttime …`. The command name may hold spaces and parentheses: it ends at the last `)`.
     static func stat(_ path: String) -> Stat? {
-        guard let bytes = FileSystem.readSmall(path) else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> Stat? in
+        FileSystem.readSmall(path).flatMap(stat)
+    }
+
+    /// Parses the contents of a `stat` file.
+    static func stat(_ bytes: [UInt8]) -> Stat? {
+        bytes.withUnsafeBufferPointer { buffer -> Stat? in
             guard let open = buffer.firstIndex(of: UInt8(ascii: "(")),
                   let close = buffer.lastIndex(of: UInt8(ascii: ")")), open < close else { return nil }
             // After the name: state(0) ppid(1) … utime(11) stime(12) … starttime(19).
@@ -208,9 +226,9 @@ public final class ProcessObserver {
         }
     }
 
-    /// The pids listed in a `children` file.
-    static func children(at path: String) -> [Int32] {
-        guard let bytes = FileSystem.readSmall(path), !bytes.isEmpty else { return [] }
+    /// The pids listed in the contents of a `children` file.
+    static func children(_ contents: [UInt8]?) -> [Int32] {
+        guard let bytes = contents, !bytes.isEmpty else { return [] }
         var pids: [Int32] = []
         var current: Int32 = 0, digits = false
         for byte in bytes {
