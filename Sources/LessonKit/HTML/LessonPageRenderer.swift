@@ -303,15 +303,7 @@ struct LessonPageRenderer {
                 if let date = run.date { facts.append(date + " UTC") }
                 if !facts.isEmpty { out += " <span class=\"badge badge-muted\">\(HTML.escape(facts.joined(separator: " · ")))</span>" }
                 out += "</h4>\n<pre class=\"output\">\(HTML.escape(run.output))</pre>\n</div>\n"
-                let timeline = run.timeline
-                if !timeline.isEmpty {
-                    let svg = TimelineSVGRenderer(idPrefix: base, title: "Process timeline of demo \(demo)").render(timeline)
-                    out += "<figure class=\"timeline result\">\n<h4>Process timeline</h4>\n<div class=\"timeline-scroll\">\n\(svg)\n</div>\n"
-                    var caption = "One row per process, from its start to its exit; the main process spans the run."
-                    if timeline.hasTasks { caption += " Solid marks are pool tasks, red ones failed." }
-                    caption += " Each bar's tooltip gives its times."
-                    out += "<figcaption>\(caption)</figcaption>\n</figure>\n"
-                }
+                out += run.timelineFigure(idPrefix: base)
                 parts.append(out)
             } else {
                 parts.append("<p class=\"result-none\">Not run yet: <code>learn-mp verify \(HTML.escape(lesson.slug))</code> records a run here.</p>\n")

@@ -191,7 +191,7 @@ public enum Spawn {
             if let exitedAt, now - exitedAt > 0.5 { break }
             var fds = descriptors.indices.filter { open[$0] }.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
             onPoll?(pid)
-            let ready = poll(&fds, nfds_t(fds.count), onPoll == nil ? 10 : 4)
+            let ready = poll(&fds, nfds_t(fds.count), onPoll == nil ? 10 : 5)
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
                 let index = entry.fd == stdout ? 0 : 1

@@ -86,7 +86,9 @@ public struct Timeline: Equatable, Sendable {
         public var depth: Int
         /// When it began.
         public var start: UInt64
-        /// When it was reaped, or the end of the trace when it never was.
+        /// When it ended: when it was last seen alive (by the observer, or by its own last
+        /// event), but no later than when it was reaped; the end of the trace when neither is
+        /// known.
         public var end: UInt64
         /// Its exit code (negative: killed by that signal); `nil` when it was never reaped.
         public var exitCode: Int32?
@@ -218,6 +220,8 @@ private struct RowBuilder {
     var programExit: (time: UInt64, code: Int32)?
     var observedStart: (time: UInt64, name: String, parent: Int32)?
     var observedExit: (time: UInt64, code: Int32?, cpu: UInt64?)?
+    /// The last thing the process itself reported doing (it was alive then).
+    var lastProgramEvent: UInt64?
     var threads: [Int32: Timeline.Thread] = [:]
     var threadOrder: [Int32] = []
     var threadEnded: Set<Int32> = []
@@ -230,7 +234,10 @@ private struct RowBuilder {
 
     mutating func add(_ event: TraceEvent, at t: UInt64) {
         let observed = event.source == .observer
-        if !observed { row.reported = true }
+        if !observed {
+            row.reported = true
+            if case .processExited = event.kind {} else { lastProgramEvent = max(lastProgramEvent ?? t, t) }
+        }
         switch event.kind {
         case let .processStarted(parent, name, runtime):
             hasStart = true
@@ -307,7 +314,10 @@ private struct RowBuilder {
         if let name = programName { row.name = name } else if let observedStart, !observedStart.name.isEmpty { row.name = observedStart.name }
         row.start = [programStart, observedStart?.time].compactMap { $0 }.min() ?? row.start
         if let programExit {
-            row.end = programExit.time
+            // The program dates an exit when it reaps the child (after it ended); the process
+            // was alive when the observer last saw it and when it last reported something.
+            let alive = max(observedExit?.time ?? programExit.time, lastProgramEvent ?? 0)
+            row.end = min(programExit.time, alive)
             row.exitCode = programExit.code
         } else if let observedExit {
             row.end = observedExit.time

@@ -30,14 +30,17 @@ extension Timeline {
         let processes = workerProcesses
         if !processes.isEmpty {
             let tasks = rows.flatMap(\.tasks)
-            let first = tasks.map(\.start).min() ?? 0, last = tasks.map { $0.end ?? $0.start }.max() ?? 0
+            let last = tasks.map { $0.end ?? $0.start }.max() ?? 0
+            // All alive at once, and none gone before the work was done (an end is known to
+            // a sampling period).
+            let slack = max(20_000_000, duration / 50)
             let peak = Self.peak(processes.map { ($0.start, $0.end) })
             let swift = rows.contains { $0.runtime == "swift" }
             var text = swift ? plural(processes.count, "forked worker")
                 : processes.count == 1 ? "1 worker process" : "\(processes.count) worker processes"
             if peak < processes.count {
                 text += ", \(peak) at a time"
-            } else if processes.allSatisfy({ $0.start <= first && $0.end >= last }) {
+            } else if processes.allSatisfy({ $0.end + slack >= last }) {
                 text += " for the pool's life"
             }
             return text

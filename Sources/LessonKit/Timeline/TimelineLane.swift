@@ -17,6 +17,9 @@ extension Timeline {
         public var isMain: Bool
         /// The index of its process among the timeline's rows (a thread shares its process's).
         public var process: Int
+        /// Its colour: 0 for the main process, then 1, 2, … for each other lane in order, so
+        /// threads of one process are told apart as processes are.
+        public var colour: Int
         /// Its life.
         public var start: UInt64
         /// Its end.
@@ -39,18 +42,24 @@ extension Timeline {
     /// ``helperThreadCount``, not drawn.
     public var lanes: [Lane] {
         var lanes: [Lane] = []
+        var colour = 0
+        func nextColour(_ isMain: Bool) -> Int {
+            if isMain { return 0 }
+            colour += 1
+            return colour
+        }
         for (index, row) in rows.enumerated() {
             let drawn = row.threads.filter(\.reported)
             let drawnIDs = Set(drawn.map(\.tid))
             func mine(_ thread: Int32?) -> Bool { thread.map { !drawnIDs.contains($0) } ?? true }
             lanes.append(Lane(name: row.name, id: row.pid, depth: row.depth, isThread: false, isMain: row.isMain,
-                              process: index, start: row.start, end: row.end, status: Self.status(of: row),
+                              process: index, colour: nextColour(row.isMain), start: row.start, end: row.end, status: Self.status(of: row),
                               endedBadly: Self.endedBadly(row), tasks: row.tasks.filter { mine($0.thread) },
                               holds: row.holds.filter { mine($0.thread) },
                               queueOperations: row.queueOperations.filter { mine($0.thread) }))
             for thread in drawn {
                 lanes.append(Lane(name: thread.name, id: thread.tid, depth: row.depth + 1, isThread: true, isMain: false,
-                                  process: index, start: thread.start, end: thread.end, status: "", endedBadly: false,
+                                  process: index, colour: nextColour(false), start: thread.start, end: thread.end, status: "", endedBadly: false,
                                   tasks: row.tasks.filter { $0.thread == thread.tid },
                                   holds: row.holds.filter { $0.thread == thread.tid },
                                   queueOperations: row.queueOperations.filter { $0.thread == thread.tid }))

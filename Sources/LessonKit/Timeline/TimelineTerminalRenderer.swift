@@ -214,7 +214,7 @@ public struct TimelineTerminalRenderer: Sendable {
 
         guard color else { return String(cells) }
         let palette = ["36", "32", "33", "35", "34", "96"]
-        let taskColor = lane.isMain ? "37" : palette[(lane.process - 1 + palette.count) % palette.count]
+        let taskColor = lane.isMain ? "37" : palette[(lane.colour - 1 + palette.count) % palette.count]
         var out = ""
         var current = -1
         for c in 0..<width {

@@ -42,15 +42,15 @@ public final class Lock: @unchecked Sendable {
             if Trace.isEnabled { traceHold(true) }
             return true
         }
-        let acquired = try acquireSlowly(block: block, timeout: timeout)
-        if acquired, Trace.isEnabled { traceHold(true) }
-        return acquired
+        let taken = try acquireSlowly(block: block, timeout: timeout)
+        if taken, Trace.isEnabled { traceHold(true) }
+        return taken
     }
 
-    /// Writes a hold of this lock to the trace (see `Trace.hold`).
+    /// Records a hold's start or end in the trace.
     @usableFromInline
     func traceHold(_ acquired: Bool) {
-        Trace.hold(acquired, region: region, kind: .lock)
+        Trace.hold(acquired, object: UnsafeRawPointer(mutex.word), kind: .lock)
     }
 
     @usableFromInline

@@ -51,9 +51,12 @@ public class Semaphore: @unchecked Sendable {
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
         let taken = try take(block: block, deadline: Deadline(timeout: timeout))
-        if taken { Trace.hold(true, region: region, kind: .semaphore) }
+        if taken { Trace.hold(true, object: UnsafeRawPointer(value), kind: traceKind) }
         return taken
     }
+
+    /// How the trace names this kind of semaphore.
+    var traceKind: TraceEvent.HoldKind { self is BoundedSemaphore ? .boundedSemaphore : .semaphore }
 
     /// Takes a unit, waiting in slices of `FutexMutex.livenessSlice` so that a scoped holder
     /// that died is noticed while waiting.
@@ -107,7 +110,7 @@ public class Semaphore: @unchecked Sendable {
 
     /// Gives one unit back, waking one waiter.
     public func release() throws {
-        Trace.hold(false, region: region, kind: .semaphore)
+        Trace.hold(false, object: UnsafeRawPointer(value), kind: traceKind)
         give()
     }
 
@@ -135,8 +138,8 @@ public class Semaphore: @unchecked Sendable {
                 system_writeStandardError("Multiprocessing: \(error); its unit was given back\n")
             }
         }
-        Trace.hold(true, region: region, kind: .semaphore)
         let slot = recordHolder()
+        Trace.hold(true, object: UnsafeRawPointer(value), kind: traceKind)
         defer {
             if let slot { cmp_store_u32(slot, 0) }
             do { try release() } catch { system_writeStandardError("Multiprocessing: \(error)\n") }
@@ -164,11 +167,11 @@ public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
     ///   already at its limit (more releases than acquires).
     public override func release() throws {
         var current = cmp_load_u32(value)
-        if Int(current) < limit { Trace.hold(false, region: region, kind: .semaphore) }
         while true {
             guard Int(current) < limit else { throw SynchronizationError.releasedTooManyTimes(limit: limit) }
             if cmp_cas_u32(value, &current, current + 1) != 0 { break }
         }
+        Trace.hold(false, object: UnsafeRawPointer(value), kind: traceKind)
         FutexWaiting.wake(value, waiters: waiters, count: 1, bump: false)
     }
 }

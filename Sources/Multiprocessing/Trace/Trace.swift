@@ -43,6 +43,17 @@ public enum Trace {
         record(TraceEvent(.processExited(exitCode: exitCode, cpu: nil), pid: pid, time: now))
     }
 
+    /// This process took (`acquired`) or gave back a lock or semaphore unit whose shared word
+    /// is at `object` (the same address in every forked process, so it names the object).
+    @usableFromInline
+    static func hold(_ acquired: Bool, object: UnsafeRawPointer, kind: TraceEvent.HoldKind) {
+        guard isEnabled else { return }
+        // At most 16 hex digits: a small string, stored inline, no allocation.
+        let id = String(UInt(bitPattern: object), radix: 16)
+        let pid = system_cachedPid()
+        record(TraceEvent(acquired ? .acquired(object: id, kind: kind) : .released(object: id, kind: kind), pid: pid, time: now))
+    }
+
     /// A pool or executor worker began task `index` of job `job`.
     static func taskStarted(pid: Int32, job: Int, index: Int) {
         guard isEnabled else { return }
