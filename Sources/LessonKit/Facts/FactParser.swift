@@ -67,7 +67,7 @@ public enum FactParser {
         func seconds(_ words: ArraySlice<Word>, example: String) throws(Problem) -> Double {
             let values = words.map(\.text)
             guard values.count == 1 || (values.count == 2 && values[1] == "s"), !words.contains(where: \.quoted),
-                  let value = positiveSeconds(values[0].hasSuffix("s") && values.count == 1 ? String(values[0].dropLast()) : values[0]) else {
+                  let value = positiveNumber(values[0].hasSuffix("s") && values.count == 1 ? String(values[0].dropLast()) : values[0]) else {
                 throw fail("`\(line.trimmed(of: " \t"))`: expected a finite number of seconds > 0, e.g. `\(example)`")
             }
             return value
@@ -90,7 +90,7 @@ public enum FactParser {
         case "max-time": return .maxTime(try seconds(arguments[...], example: "max-time 5 s"))
         case "min-time": return .minTime(try seconds(arguments[...], example: "min-time 2.8 s"))
         case "cpu-parallelism":
-            guard arguments.count == 1, !arguments[0].quoted, let ratio = positiveSeconds(arguments[0].text) else {
+            guard arguments.count == 1, !arguments[0].quoted, let ratio = positiveNumber(arguments[0].text) else {
                 throw fail("`\(line.trimmed(of: " \t"))`: expected a finite ratio > 0 (CPU time over wall time), e.g. `cpu-parallelism 1.5`")
             }
             return .cpuParallelism(ratio)
@@ -228,12 +228,4 @@ public enum FactParser {
         }
         return words
     }
-}
-
-/// `text` as a number of seconds (or a ratio) when it is finite and above zero: the one check
-/// every bound of an output block goes through (`timeout=`, `min-time=`, the facts), so `inf`,
-/// `nan`, `0` and `-1` are refused alike.
-func positiveSeconds(_ text: String) -> Double? {
-    guard let value = Double(text), value.isFinite, value > 0 else { return nil }
-    return value
 }

@@ -30,3 +30,10 @@ func isValidSlug(_ slug: String) -> Bool {
     guard let first = slug.unicodeScalars.first, first.properties.isLowercase || ("0"..."9").contains(first) else { return false }
     return slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
 }
+
+/// The value of a numeric option (`timeout=10`, `min-time=2.8`): a finite number greater than
+/// 0, or nil (`0`, `-1`, `inf`, `nan`, `1e999`, `soon`). Every numeric option is checked here.
+func positiveNumber(_ text: String) -> Double? {
+    guard let value = Double(text), value.isFinite, value > 0 else { return nil }
+    return value
+}

@@ -239,7 +239,7 @@ private struct Builder {
         let line = block.line
         var output = ExpectedOutput(text: block.code, line: line)
         if let value = info.options["timeout"] {
-            if let seconds = positiveSeconds(value) {
+            if let seconds = positiveNumber(value) {
                 output.timeout = seconds
             } else {
                 problems.append(.badOption(file: path, line: line, option: "timeout=\(value)", reason: "expected a finite number of seconds > 0, e.g. timeout=10"))
@@ -253,7 +253,7 @@ private struct Builder {
             }
         }
         if let value = info.options["min-time"] {
-            if let seconds = positiveSeconds(value) {
+            if let seconds = positiveNumber(value) {
                 output.facts.append(.minTime(seconds))
             } else {
                 problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, > 0, e.g. min-time=2.8"))
