@@ -57,6 +57,36 @@ struct RuntimeHookTests {
         #expect(lockers.allSatisfy { $0.exitCode == 0 })
     }
 
+    @Test func pythonHookWorksUnderEveryStartMethod() throws {
+        // Spawned and forkserver children pickle the pool's and the executor's worker function
+        // by name: the hook's wrappers must pickle as the originals do.
+        let script = """
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        def square(x): return x * x
+        if __name__ == '__main__':
+            for method in ('spawn', 'forkserver'):
+                context = mp.get_context(method)
+                with context.Pool(2) as pool:
+                    print(method, pool.map(square, range(4), chunksize=1))
+                with ProcessPoolExecutor(2, mp_context=context) as executor:
+                    print(method, list(executor.map(square, range(4))))
+        """
+        let result = Runner.run(job(.python, script, expected: """
+            spawn [0, 1, 4, 9]
+            spawn [0, 1, 4, 9]
+            forkserver [0, 1, 4, 9]
+            forkserver [0, 1, 4, 9]
+
+            """))
+        #expect(result.passed, "\(result.problems) \(result.spawn.stderr)")
+        let timeline = Timeline(result: result)
+        let tasks = timeline.rows.flatMap(\.tasks)
+        #expect(tasks.count == 16 && tasks.allSatisfy { $0.end != nil && !$0.failed })
+        #expect(timeline.rows.contains { $0.name.hasPrefix("SpawnPoolWorker-") })
+        #expect(timeline.rows.contains { $0.name.hasPrefix("ForkServerProcess-") })
+    }
+
     @Test func pythonHookChangesNeitherOutputNorExitCode() {
         let script = "import sys, multiprocessing\nprint('out'); print('err', file=sys.stderr)\nsys.exit(3)\n"
         var traced = job(.python, script, expected: "out\n")

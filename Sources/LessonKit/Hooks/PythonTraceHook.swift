@@ -24,6 +24,7 @@ def _learn_mp_install():
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError:
         return
+    import functools
     from time import monotonic_ns
 
     def quoted(text):
@@ -134,6 +135,7 @@ def _learn_mp_install():
                 return item
             return (job, index, task(job, index, function), args, kwargs)
 
+        @functools.wraps(original)
         def worker(inqueue, *args, **kwargs):
             return original(TaskQueue(inqueue, wrap), *args, **kwargs)
 
@@ -148,6 +150,7 @@ def _learn_mp_install():
                 return item
             return item_type(item.work_id, task(0, item.work_id, item.fn), item.args, item.kwargs)
 
+        @functools.wraps(original)
         def _process_worker(call_queue, *args, **kwargs):
             return original(TaskQueue(call_queue, wrap), *args, **kwargs)
 

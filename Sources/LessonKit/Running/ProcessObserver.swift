@@ -12,7 +12,7 @@ import Multiprocessing
 /// ``TraceEvent/Source-swift.enum/observer``, which ``Timeline`` merges with the program's own:
 /// the program's names and exit codes win, the observer fills in the rest.
 ///
-/// Samples come every 4 ms for the first quarter second, then every 10 ms. Costs, per
+/// Samples come every 4 ms for the first quarter second, then every 20 ms. Costs, per
 /// sample: two `pread`s per process (its `stat` and its main thread's `children`, kept open);
 /// every ``fullSampleEvery`` samples also a thread listing and a `children` and a `stat` read
 /// per thread, so a thread is dated to within a full sample. Samples
@@ -26,7 +26,7 @@ public final class ProcessObserver {
     /// ``burstLength`` of a run, when a program starts its processes...
     public var minimumInterval: UInt64 = 4_000_000
     /// ...and closer together than this afterwards.
-    public var steadyInterval: UInt64 = 10_000_000
+    public var steadyInterval: UInt64 = 20_000_000
     /// How long the first, denser sampling lasts.
     public var burstLength: UInt64 = 250_000_000
     /// Every this many samples, a full one: every thread's `children` (a process that a
