@@ -3,6 +3,7 @@
 #   make verify   the main job: build, run every lesson's demos (Swift, Python, Node), check them
 #   make test     the test suites
 #   make bench    the library beside Python's multiprocessing and Node.js, in one run
+#   make mutants  every committed wrong-but-plausible edit of a sample must be caught (N caught of M)
 #   make faults   the fault and leak suite: one line per case (name, PASS/FAIL, figure)
 #   make asan     the library's tests under AddressSanitizer (own scratch path; not in CI)
 #   make tsan     the library's tests under ThreadSanitizer (own scratch path; not in CI)
@@ -14,7 +15,7 @@ JOBS ?= $(shell nproc)
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test verify bench export browser-check docs faults asan tsan fuzz clean
+.PHONY: deps build test verify bench export browser-check docs mutants faults asan tsan fuzz clean
 
 # tqdm goes to the python3 the runner finds on PATH (PYTHON overrides): Debian's own python3 is
 # externally managed (PEP 668: pip refuses to install into it), so it gets the distribution's
@@ -56,6 +57,12 @@ test: deps
 
 verify: build
 	$(BIN)/learn-mp verify all --python --node
+
+# Tests/Mutants/mutants.json: each edit, made to a temporary copy of a sample's program, must
+# fail its output block or facts. `make test` runs the fast ones.
+mutants: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	LEARN_MP_MUTANTS=all $(SWIFT) test --skip-build --no-parallel --filter MutationTests
 
 export: build
 	$(BIN)/learn-mp export --out site

@@ -141,5 +141,20 @@ else
   fail "$site: no page with samples"
 fi
 
+# The pool lesson's first timeline figure, alone on a page with the site's stylesheet: the
+# Python, Node.js and Swift runs on one scale (present when `verify --python --node` ran).
+pool_page="$(find "$site/lessons" -name '*-pool.html' 2>/dev/null | sort | head -1)"
+if [ -n "$pool_page" ] && grep -q 'timeline-compare' "$pool_page"; then
+  figure_page="$profile/timeline-compare.html"
+  {
+    printf '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="file://%s/style.css"></head><body><main style="max-width:940px;margin:16px">' "$(realpath "$site")"
+    sed -n '/<figure class="timeline result timeline-compare">/,/<\/figure>/p' "$pool_page" | sed '/<\/figure>/q'
+    printf '</main></body></html>'
+  } > "$figure_page"
+  shot="$out/$(basename "$pool_page" .html)-timelines-980.png"
+  timeout 60 "$browser" "${flags[@]}" --window-size=980,1000 --screenshot="$shot" "file://$(realpath "$figure_page")" >/dev/null 2>&1
+  if [ -s "$shot" ]; then shots=$((shots + 1)); else echo "FAIL $pool_page: no screenshot of the timelines"; failures=$((failures + 1)); fi
+fi
+
 echo "browser check: ${#pages[@]} pages, $shots screenshots in $out, tab switching verified on $tabbed pages with samples, $failures problems"
 [ "$failures" -eq 0 ]

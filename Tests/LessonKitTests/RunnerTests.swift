@@ -182,7 +182,7 @@ import Testing
 @Suite struct MinimumTimeTests {
     func job(minimum: Double?) -> RunJob {
         RunJob(lesson: "t", demo: "semaphore", runtime: .python, executable: "python3", script: "", files: [],
-               expected: "done\n", expectedExit: 0, timeout: 30, minimumSeconds: minimum, outputLimit: 1 << 20)
+               expected: "done\n", expectedExit: 0, timeout: 30, facts: minimum.map { [.minTime($0)] } ?? [], outputLimit: 1 << 20)
     }
 
     func spawn(seconds: Double) -> SpawnResult {
@@ -192,10 +192,8 @@ import Testing
     @Test func aRunFasterThanMinTimeFailsAndSaysWhy() {
         let result = Runner.check(job(minimum: 2.8), spawn(seconds: 1.0234))
         #expect(!result.passed)
-        #expect(result.problems.count == 1)
-        #expect(result.problems.first?.contains("finished in 1.02 s, but the lesson's fact needs at least 2.8 s") == true,
+        #expect(result.problems == ["semaphore (Python): min-time 2.8 s: at least 2.8 s expected, took 1.02 s: work that should wait for its turn ran at once"],
                 "\(result.problems)")
-        #expect(result.problems.first?.contains("min-time=2.8") == true)
     }
 
     @Test func aRunThatTakesLongEnoughPasses() {
@@ -207,8 +205,8 @@ import Testing
         let text = "---\ntitle: t\n---\n\n```swift demo=t\nprint(1)\n```\n\n```output demo=t min-time=2.8\n1\n```\n"
         let parsed = LessonParser.parse(text, path: "lessons/99-t.md")
         #expect(parsed.problems.isEmpty, "\(parsed.problems)")
-        #expect(parsed.lesson.samples.first?.output?.minimumSeconds == 2.8)
-        for bad in ["min-time=0", "min-time=soon", "mintime=2"] {
+        #expect(parsed.lesson.samples.first?.output?.facts == [.minTime(2.8)])
+        for bad in ["min-time=0", "min-time=soon", "mintime=2", "min-time=inf", "min-time=nan", "min-time=-1"] {
             let broken = LessonParser.parse(text.replacingOnce("min-time=2.8", with: bad), path: "lessons/99-t.md")
             #expect(broken.problems.count == 1, "\(bad): \(broken.problems)")
         }

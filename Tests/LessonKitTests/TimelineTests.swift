@@ -1,5 +1,6 @@
 import Testing
 @testable import LessonKit
+import Multiprocessing
 
 @Suite("Timeline")
 struct TimelineTests {
@@ -23,11 +24,7 @@ struct TimelineTests {
     @Test func readerSkipsMalformedAndUnknownLines() {
         let events = TraceReader.parse(Self.trace)
         #expect(events.count == 10)
-        #expect(events.first == .processStarted(pid: 101, parent: 100, name: "ForkPoolWorker-1", time: 5_000_000_000))
-        #expect(TraceReader.parseLine(#"{"event":"exit","pid":1,"t":2}"#) == nil)  // no code
-        #expect(TraceReader.parseLine(#"{"event":"start","pid":"x","ppid":1,"name":"a","t":2}"#) == nil)
-        #expect(TraceReader.parseLine(#"{"event":"start","pid":7,"ppid":1,"name":"a \"q\" é","t":2}"#)
-            == .processStarted(pid: 7, parent: 1, name: "a \"q\" é", time: 2))
+        #expect(events.first == TraceEvent(.processStarted(parent: 100, name: "ForkPoolWorker-1", runtime: nil), pid: 101, time: 5_000_000_000))
     }
 
     @Test func rowsAreOrderedByStartWithTheMainProcessFirst() {
@@ -107,5 +104,74 @@ struct TimelineTests {
         #expect(Timeline.formatDuration(1_250_000_000) == "1.25 s")
         #expect(Timeline.formatDuration(12_000_000) == "12 ms")
         #expect(Timeline.formatDuration(2_500_000) == "2.5 ms")
+    }
+
+    // MARK: - Several runtimes on one scale
+
+    /// A run of `length` seconds whose one worker (named `name`, pid `pid`) lives 1 s.
+    static func run(pid: Int32, name: String, length: UInt64, thread: Bool = false) -> Timeline {
+        let s: UInt64 = 1_000_000_000
+        var events = [
+            TraceEvent(.processStarted(parent: 1, name: "python3", runtime: nil), pid: pid, time: 10 * s, source: .observer),
+            TraceEvent(.processExited(exitCode: 0, cpu: nil), pid: pid, time: (10 + length) * s, source: .observer),
+        ]
+        if thread {
+            events.append(TraceEvent(.threadStarted(name: name), pid: pid, thread: pid + 1, time: 10 * s))
+            events.append(TraceEvent(.threadExited(cpu: nil), pid: pid, thread: pid + 1, time: 11 * s))
+        } else {
+            events.append(TraceEvent(.processStarted(parent: pid, name: name, runtime: "python"), pid: pid + 1, time: 10 * s))
+            events.append(TraceEvent(.processExited(exitCode: 0, cpu: nil), pid: pid + 1, time: 11 * s))
+        }
+        return Timeline(events: events)
+    }
+
+    @Test func threeRuntimesShareOneTimeScale() throws {
+        let runs = [(label: "Python", timeline: Self.run(pid: 100, name: "Process-1", length: 2)),
+                    (label: "Node.js", timeline: Self.run(pid: 200, name: "Worker 1", length: 4, thread: true)),
+                    (label: "Swift", timeline: Self.run(pid: 300, name: "Process-1", length: 1))]
+        let lines = TimelineTerminalRenderer(width: 80, color: false, unicode: false).render(comparing: runs)
+        // Three headings, two lanes each, one axis, one legend, one caption.
+        #expect(lines.dropLast().filter { $0.hasPrefix("Python (") || $0.hasPrefix("Node.js (") || $0.hasPrefix("Swift (") }.count == 3)
+        let workers = lines.filter { $0.contains("Process-1") || $0.contains("Worker 1") }
+        #expect(workers.count == 3)
+        // Each worker lives from 0 to 1 s of its run: the same columns in every run, a quarter
+        // of the bar (the longest run lasts 4 s).
+        func lastMark(_ line: String) -> Int? {
+            let bar = line.split(separator: "|", omittingEmptySubsequences: false)[1]
+            return bar.lastIndex { $0 != " " }.map { bar.distance(from: bar.startIndex, to: $0) }
+        }
+        let ends = workers.compactMap(lastMark)
+        #expect(ends.count == 3 && Set(ends).count == 1, "\(workers)")
+        let main = try #require(lines.first { $0.hasPrefix("MainProcess") })
+        let barWidth = main.split(separator: "|", omittingEmptySubsequences: false)[1].count
+        #expect(abs(Double(ends[0] + 1) / Double(barWidth) - 0.25) < 0.05)
+        // Threads are drawn inside their process, processes as rows of their own.
+        #expect(lines.contains { $0.contains("Worker 1") && $0.contains(".") })
+        #expect(lines.last == "Python: 1 child process · Node.js: 1 thread · Swift: 1 child process")
+
+        let renderer = TimelineSVGRenderer(idPrefix: "cmp", title: "t")
+        let svg = renderer.render(comparing: runs)
+        #expect(HTMLStructureChecker.parse(svg).problems.isEmpty)
+        #expect(svg.components(separatedBy: "class=\"tl-run-label\"").count == 4)
+        #expect(svg.contains("tl-thread"))
+        // Every worker's bar ends at the x of 1 s on the 4 s scale.
+        let oneSecond = renderer.x(1_000_000_000, span: 4_000_000_000)
+        let lifeBars = svg.components(separatedBy: "<rect class=\"tl-life\" ").dropFirst().filter {
+            $0.contains("Process-1,") || $0.contains("Worker 1,")
+        }
+        #expect(lifeBars.count == 3)
+        for bar in lifeBars {
+            let x = try #require(Double(bar.between("x=\"", "\"")))
+            let width = try #require(Double(bar.between("width=\"", "\"")))
+            #expect(abs(x + width - oneSecond) < 1, "\(bar.prefix(80))")
+        }
+    }
+}
+
+extension String {
+    /// The text between the first `open` and the next `close`.
+    fileprivate func between(_ open: String, _ close: String) -> String {
+        guard let a = range(of: open), let b = self[a.upperBound...].range(of: close) else { return "" }
+        return String(self[a.upperBound..<b.lowerBound])
     }
 }

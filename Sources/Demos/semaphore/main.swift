@@ -13,8 +13,9 @@ func limitedResource(_ sem: Semaphore, _ name: String) throws {
 // 最多允许 2 个进程同时访问
 let sem = try Semaphore(2)
 
+// 进程的名字就是它打印的名字（Python 原文只把名字作为参数传入，进程自己叫 Process-1…5）
 let processes = (0..<5).map { i in
-    Process { try limitedResource(sem, "Process-\(i)") }
+    Process(name: "Process-\(i)") { try limitedResource(sem, "Process-\(i)") }
 }
 
 for p in processes {

@@ -6,7 +6,8 @@ extension Session {
     /// - Parameters:
     ///   - name: The lesson's slug, file name or number.
     ///   - run: Run the demos (`--no-run` turns it off).
-    ///   - compare: Also run the Python original and the Node.js twin, with times.
+    ///   - compare: Also run the Python original and the Node.js twin, with times and their
+    ///     three timelines on one scale.
     public func lesson(_ name: String, run: Bool = true, compare: Bool = false) throws -> Int32 {
         let library = try library()
         let lesson = try library.lesson(named: name)
@@ -26,11 +27,12 @@ extension Session {
                 let runtimes: [Runtime] = compare ? [.python, .node, .swift] : [.swift]
                 var sampleResults: [RunResult] = []
                 for job in library.jobs(for: sample, in: lesson, runtimes: runtimes) {
-                    sampleResults.append(runInPlace(job, renderer: renderer))
+                    sampleResults.append(runInPlace(job, renderer: renderer, drawTimeline: !compare))
                 }
                 if compare, sampleResults.count > 1 {
                     let times = sampleResults.map { "\($0.job.runtime.label) \(formatDuration($0.spawn.seconds))" + ($0.passed ? "" : " ✗") }
                     writeOut(style.bold("times: ") + times.joined(separator: " · ") + "\n")
+                    writeOut(timelines(comparing: sampleResults))
                 }
                 results += sampleResults
                 writeOut("\n")
@@ -44,8 +46,9 @@ extension Session {
         return failed == 0 ? 0 : 1
     }
 
-    /// Runs one job, printing its output and the verdict.
-    func runInPlace(_ job: RunJob, renderer: TerminalRenderer) -> RunResult {
+    /// Runs one job, printing its output, the verdict and (unless `drawTimeline` is false,
+    /// when the caller draws several runs together) its timeline.
+    func runInPlace(_ job: RunJob, renderer: TerminalRenderer, drawTimeline: Bool = true) -> RunResult {
         if job.runtime == .swift, let failure = build([job])[job.demo] {
             let result = buildFailure(job, failure)
             writeOut(mark(false) + " " + job.title + "\n" + failureReport(result))
@@ -64,10 +67,12 @@ extension Session {
             writeOut(text)
         }
         if !atLineStart { writeOut("\n") }
-        let verdict = result.passed ? style.dim(" matches the expected output") : ""
+        let facts = job.facts.filter { $0.applies(to: job.runtime) }.count - result.unchecked.count
+        let verdict = result.passed ? style.dim(" matches the expected output" + (facts > 0 ? " and \(facts) fact\(facts == 1 ? "" : "s")" : "")) : ""
         writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
         if !result.passed { writeOut(failureReport(result)) }
-        writeOut(timeline(of: result))
+        for note in result.unchecked { writeOut("  " + style.dim(note) + "\n") }
+        if drawTimeline { writeOut(timeline(of: result)) }
         return result
     }
 }

@@ -1,7 +1,8 @@
 extension Session {
     // MARK: - run
 
-    /// `learn-mp run <demo>`: builds, runs and checks one demo, printing its output.
+    /// `learn-mp run <demo>`: builds, runs and checks one demo, printing its output and its
+    /// timeline; with several runtimes, their timelines on one scale.
     public func run(_ name: String, runtimes: [Runtime] = [.swift]) throws -> Int32 {
         let library = try library()
         let (lesson, sample) = try library.sample(demo: name)
@@ -12,9 +13,11 @@ extension Session {
         }
         let renderer = TerminalRenderer(width: width, style: style)
         var results: [RunResult] = []
+        let comparing = runtimes.count > 1
         for job in library.jobs(for: sample, in: lesson, runtimes: runtimes) {
-            results.append(runInPlace(job, renderer: renderer))
+            results.append(runInPlace(job, renderer: renderer, drawTimeline: !comparing))
         }
+        if comparing { writeOut(timelines(comparing: results)) }
         record(results)
         return results.allSatisfy(\.passed) ? 0 : 1
     }

@@ -4,10 +4,22 @@ extension Session {
     /// The process timeline of a run, drawn for this terminal (indented like the output), or
     /// `""` when the run wrote no trace.
     func timeline(of result: RunResult) -> String {
-        let timeline = Timeline(trace: result.trace)
+        let timeline = Timeline(result: result)
         guard !timeline.isEmpty else { return "" }
-        let renderer = TimelineTerminalRenderer(width: min(width, 100) - 2, color: style.enabled, unicode: interactive)
-        return renderer.render(timeline).map { "  " + $0 + "\n" }.joined()
+        return timelineRenderer.render(timeline).map { "  " + $0 + "\n" }.joined()
+    }
+
+    /// The timelines of several runs of one sample on one time scale (Python, Node.js, Swift),
+    /// with a caption naming each run's model; `""` when none wrote a trace.
+    func timelines(comparing results: [RunResult]) -> String {
+        let order: [Runtime] = [.python, .node, .swift]
+        let timelines = results.sorted { order.firstIndex(of: $0.job.runtime)! < order.firstIndex(of: $1.job.runtime)! }
+            .map { (label: $0.job.runtime.label, timeline: Timeline(result: $0)) }
+        return timelineRenderer.render(comparing: timelines).map { "  " + $0 + "\n" }.joined()
+    }
+
+    private var timelineRenderer: TimelineTerminalRenderer {
+        TimelineTerminalRenderer(width: min(width, 100) - 2, color: style.enabled, unicode: interactive)
     }
 
     /// `learn-mp export [--out dir] [--force]`: writes the static site (index and one page per

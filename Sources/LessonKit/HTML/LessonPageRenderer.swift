@@ -277,7 +277,11 @@ struct LessonPageRenderer {
         if let expected = sample.output {
             var out = "<div class=\"result result-expected\">\n<h4>\(text.expectedOutput)"
             if expected.exitCode != 0 { out += " <span class=\"badge badge-muted\">\(text.exit(expected.exitCode))</span>" }
-            out += "</h4>\n<pre class=\"output\">\(Self.markPatterns(expected.text))</pre>\n</div>\n"
+            out += "</h4>\n<pre class=\"output\">\(Self.markPatterns(expected.text))</pre>\n"
+            if let facts = sample.blocks.last(where: { $0.language == "facts" }) {
+                out += "<h4>\(text.behaviourFacts)</h4>\n<pre class=\"output facts\">\(HTML.escape(facts.code))</pre>\n"
+            }
+            out += "</div>\n"
             parts.append(out)
         }
         if let demo = sample.demo {
@@ -291,15 +295,7 @@ struct LessonPageRenderer {
                 if let date = run.date { facts.append(date + " UTC") }
                 if !facts.isEmpty { out += " <span class=\"badge badge-muted\">\(HTML.escape(facts.joined(separator: " · ")))</span>" }
                 out += "</h4>\n" + streams(of: run) + "</div>\n"
-                let timeline = run.timeline
-                if !timeline.isEmpty {
-                    let svg = TimelineSVGRenderer(idPrefix: base, title: text.timelineTitle(demo)).render(timeline)
-                    out += "<figure class=\"timeline result\">\n<h4>\(text.processTimeline)</h4>\n<p class=\"scroll-hint\" aria-hidden=\"true\">\(text.timelineScrollHint)</p>\n<div class=\"timeline-scroll\">\n\(svg)\n</div>\n"
-                    var caption = text.timelineCaption
-                    if timeline.hasTasks { caption += text.isEnglish ? " " + text.timelineTasks : text.timelineTasks }
-                    caption += text.isEnglish ? " " + text.timelineTooltips : text.timelineTooltips
-                    out += "<figcaption>\(caption)</figcaption>\n</figure>\n"
-                }
+                out += run.timelineFigure(idPrefix: base, text: text)
                 parts.append(out)
             } else {
                 parts.append("<p class=\"result-none\">\(text.notRun("learn-mp verify \(HTML.escape(lesson.slug))"))</p>\n")

@@ -22,6 +22,9 @@ public struct DemoRunRecord: Sendable, Equatable {
     public var date: String?
     /// The trace's text (JSON lines), when tracing produced any.
     public var trace: String?
+    /// The traces of the last Python and Node.js runs of the same sample (`verify --python
+    /// --node`), drawn beside this one on one scale.
+    public var twinTraces: [Runtime: String] = [:]
 
     /// Creates a record.
     public init(demo: String, passed: Bool, output: String, errorOutput: String? = nil, exitCode: Int32? = nil,
@@ -58,10 +61,14 @@ extension DemoRunRecord {
 }
 
 extension ResultStore {
-    /// The last Swift run of `demo` as a site record; nil when it never ran or was stored
-    /// before outputs were kept.
+    /// The last Swift run of `demo` as a site record, with the traces of its last Python and
+    /// Node.js runs; nil when it never ran or was stored before outputs were kept.
     public func record(demo: String) -> DemoRunRecord? {
         guard let entry = entries[demo], entry.output != nil else { return nil }
-        return DemoRunRecord(demo: demo, entry: entry)
+        var record = DemoRunRecord(demo: demo, entry: entry)
+        for runtime in [Runtime.python, .node] {
+            if let trace = entries["\(demo) (\(runtime.label))"]?.trace { record.twinTraces[runtime] = trace }
+        }
+        return record
     }
 }

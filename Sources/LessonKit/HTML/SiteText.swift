@@ -92,6 +92,15 @@ struct SiteText: Sendable {
     func longOutput(_ lines: Int) -> String { pick("共 \(lines) 行，点击展开", "\(lines) lines, select to expand") }
     var timelineScrollHint: String { pick("← 左右滑动查看完整时间线 →", "← scroll sideways for the whole timeline →") }
     var processTimeline: String { pick("进程时间线", "Process timeline") }
+    var processTimelines: String { pick("进程时间线（同一时间轴）", "Process timelines") }
+    var behaviourFacts: String { pick("行为事实", "Behaviour facts") }
+    func timelinesTitle(_ demo: String, _ runtimes: [String]) -> String {
+        pick("示例 \(demo) 在 \(runtimes.joined(separator: "、")) 中的进程时间线，同一时间轴",
+             "Process timelines of demo \(demo) in \(runtimes.joined(separator: ", ")), on one time scale")
+    }
+    var timelinesCaption: String { pick("各语言共用一条时间轴；线程画在所属进程之内。", "One time scale for all; threads are drawn inside their process.") }
+    var timelineHolds: String { pick("进程条下方的细条表示持有锁。", "A strip under a bar is a lock held.") }
+    var timelineQueue: String { pick("▲ 表示放入队列，▼ 表示取出。", "▲ is a queue put, ▼ a get.") }
     func timelineTitle(_ demo: String) -> String { pick("示例 \(demo) 的进程时间线", "Process timeline of demo \(demo)") }
     var timelineCaption: String { pick("每个进程一行，从启动到退出；主进程贯穿整次运行。", "One row per process, from its start to its exit; the main process spans the run.") }
     var timelineTasks: String { pick("实心标记是进程池任务，红色表示失败。", "Solid marks are pool tasks, red ones failed.") }

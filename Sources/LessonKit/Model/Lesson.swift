@@ -174,7 +174,8 @@ public struct InputFile: Sendable, Equatable, Codable {
 }
 
 /// The expected output of a demo
-/// (a fence whose info string is `output demo=<slug> [timeout=N] [exit=N] [min-time=S]`).
+/// (```` ```output demo=<slug> [timeout=N] [exit=N] [min-time=S] ````), with the behaviour facts
+/// of the ```` ```facts demo=<slug> ```` block after it.
 public struct ExpectedOutput: Sendable, Equatable {
     /// The expected text, in the expected-output language (see ``OutputPattern``).
     public var text: String
@@ -182,11 +183,13 @@ public struct ExpectedOutput: Sendable, Equatable {
     public var timeout: Double
     /// The exit code the demo must end with (default 0).
     public var exitCode: Int32
-    /// The fewest seconds a correct run can take (`min-time=2.8`), or nil. For facts that only
-    /// time shows: five one-second holders, at most two at a time, need three seconds.
-    public var minimumSeconds: Double? = nil
+    /// What every run must show beside its output (``Fact``): the facts block's facts, and
+    /// `min-time=` of the output block as ``Fact/minTime(_:)``.
+    public var facts: [Fact] = []
     /// The line of the opening fence.
     public var line: Int
+    /// The line of the facts block's opening fence, when the sample has one.
+    public var factsLine: Int? = nil
 
     /// The default time limit, in seconds.
     public static let defaultTimeout: Double = 60

@@ -26,6 +26,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
     case badExpectedOutput(file: String, line: Int, reason: String)
     /// The file, or one paragraph of it, is beyond ``LessonSize``'s limits; it is not parsed.
     case tooLarge(file: String, line: Int, reason: String)
+    /// A behaviour fact that is unknown, malformed, out of range or contradicts another.
+    case badFact(file: String, line: Int, reason: String)
 
     /// The lesson file the problem is in.
     public var file: String {
@@ -33,7 +35,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(let file, _, _), .badFrontMatter(let file, _, _), .outputWithoutDemo(let file, _),
              .outputWithoutSwift(let file, _, _), .demoWithoutOutput(let file, _, _), .demoMismatch(let file, _, _, _),
              .demoWithoutSource(let file, _, _, _), .duplicateDemo(let file, _, _, _, _), .drifted(let file, _, _, _, _),
-             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _), .tooLarge(let file, _, _):
+             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _), .tooLarge(let file, _, _),
+             .badFact(let file, _, _):
             file
         }
     }
@@ -44,7 +47,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(_, let line, _), .badFrontMatter(_, let line, _), .outputWithoutDemo(_, let line),
              .outputWithoutSwift(_, let line, _), .demoWithoutOutput(_, let line, _), .demoMismatch(_, let line, _, _),
              .demoWithoutSource(_, let line, _, _), .duplicateDemo(_, let line, _, _, _), .drifted(_, let line, _, _, _),
-             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _), .tooLarge(_, let line, _):
+             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _), .tooLarge(_, let line, _),
+             .badFact(_, let line, _):
             line
         }
     }
@@ -76,6 +80,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
             return place + "expected output: \(reason)."
         case .tooLarge(_, _, let reason):
             return place + "too large to read: \(reason)."
+        case .badFact(_, _, let reason):
+            return place + "fact: \(reason)."
         }
     }
 }

@@ -222,6 +222,17 @@ func system_reap(_ pid: pid_t) -> Int32? {
     return result == pid ? status : nil
 }
 
+/// Reaps the child `pid`, waiting for it; returns its wait status and the CPU seconds (user +
+/// system) it and the children it reaped used, or nil when it is not a child.
+func system_reapWithUsage(_ pid: pid_t) -> (status: Int32, cpuSeconds: Double)? {
+    var status: Int32 = 0
+    var usage = rusage()
+    let (result, _) = retrying { wait4(pid, &status, 0, &usage) }
+    guard result == pid else { return nil }
+    let cpu = [usage.ru_utime, usage.ru_stime].reduce(0.0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1e6 }
+    return (status, cpu)
+}
+
 /// Reaps the child `pid` if it has ended; true when it was reaped.
 func system_reapIfEnded(_ pid: pid_t) -> Bool {
     var status: Int32 = 0

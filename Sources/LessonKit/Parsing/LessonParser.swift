@@ -206,6 +206,7 @@ private struct Builder {
         case "javascript", "js": rank = 2
         case "swift": rank = 3
         case "output": rank = 4
+        case "facts": rank = 5
         case "file": rank = 0
         default:
             closeSample()
@@ -235,6 +236,7 @@ private struct Builder {
                 }
             }
         case 4: addOutput(block, info: info)
+        case 5: addFacts(block, info: info)
         default: addFile(block, info: info)
         }
     }
@@ -258,7 +260,7 @@ private struct Builder {
         }
         if let value = info.options["min-time"] {
             if let seconds = positiveNumber(value) {
-                output.minimumSeconds = seconds
+                output.facts.append(.minTime(seconds))
             } else {
                 problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, a finite number > 0, e.g. min-time=2.8"))
             }
@@ -289,6 +291,34 @@ private struct Builder {
         }
     }
 
+    /// A facts block: it follows the output block of its sample and names the same demo.
+    mutating func addFacts(_ block: CodeBlock, info: InfoString) {
+        let line = block.line
+        guard sample!.output != nil else {
+            problems.append(.badOption(file: path, line: line, option: "facts",
+                                       reason: "a facts block follows its sample's output block; put it right after ```output demo=<slug>"))
+            return
+        }
+        let demo = info.options["demo"]
+        let outputDemo = sample!.blocks.last { $0.language == "output" }?.options["demo"]
+        if demo != outputDemo {
+            problems.append(.badOption(file: path, line: line, option: "demo=\(demo ?? "")",
+                                       reason: "a facts block names the demo of the output block before it: ```facts demo=\(outputDemo ?? "<slug>")"))
+        }
+        for (key, value) in info.options.sorted(by: { $0.key < $1.key }) where key != "demo" {
+            problems.append(.badOption(file: path, line: line, option: "\(key)=\(value)", reason: "unknown; a facts block takes only demo=<slug>, its facts go one per line inside"))
+        }
+        for flag in info.flags {
+            problems.append(.badOption(file: path, line: line, option: flag, reason: "unknown; a facts block takes only demo=<slug>, its facts go one per line inside"))
+        }
+        let parsed = FactParser.parse(block.code)
+        for problem in parsed.problems {
+            problems.append(.badFact(file: path, line: line + problem.line, reason: problem.reason))
+        }
+        sample!.output!.facts += parsed.facts
+        sample!.output!.factsLine = line
+    }
+
     mutating func addFile(_ block: CodeBlock, info: InfoString) {
         guard let name = info.options["name"], !name.isEmpty, !name.hasPrefix("/"),
               !name.split(separator: "/").contains("..") else {
@@ -305,6 +335,11 @@ private struct Builder {
         lastRank = 0
         if let swift = finished.swift, let demo = swift.options["demo"], finished.output == nil {
             problems.append(.demoWithoutOutput(file: path, line: swift.line, demo: demo))
+        }
+        if let output = finished.output {
+            for reason in FactParser.contradictions(in: output.facts, timeout: output.timeout) {
+                problems.append(.badFact(file: path, line: output.factsLine ?? output.line, reason: reason))
+            }
         }
         current.blocks.append(.sample(finished))
     }

@@ -25,7 +25,7 @@ public struct ResultStore: Sendable {
         public var date: Double
         /// The first problem, when it failed.
         public var problem: String?
-        /// The trace lines of the run (Swift demos).
+        /// The trace lines of the run (every runtime).
         public var trace: String?
         /// What the run printed on standard output, for the site (standard output, then
         /// standard error, in entries written before ``errorOutput`` existed).

@@ -7,6 +7,11 @@ public enum Runtime: String, Sendable, Codable, CaseIterable {
     /// The Node.js twin, run with `node`.
     case node
 
+    /// Whether a trace of this runtime reports every hold of a lock or semaphore (the library
+    /// does, and the Python hook does for `multiprocessing`'s; the Node.js twins build theirs
+    /// from `Atomics`, which no hook sees).
+    public var reportsHolds: Bool { self != .node }
+
     /// The label shown in views.
     public var label: String {
         switch self {
@@ -37,13 +42,17 @@ public struct RunJob: Sendable, Codable {
     public var expectedExit: Int32
     /// Seconds before the program counts as hanging.
     public var timeout: Double
-    /// The fewest seconds a correct run takes (`min-time=` on the output block), or nil.
-    public var minimumSeconds: Double? = nil
+    /// The behaviour facts the run must show (the output block's `min-time=` and facts block).
+    public var facts: [Fact] = []
     /// The output limit in bytes.
     public var outputLimit: Int
 
     /// A short name: `create-process` or `create-process (Python)`.
     public var title: String { runtime == .swift ? demo : "\(demo) (\(runtime.label))" }
+
+    /// Whether the job must have the machine to itself: a fact about wall time or CPU
+    /// (`max-time`, `cpu-parallelism`) that programs running beside it could break.
+    public var needsQuietMachine: Bool { facts.contains(where: \.needsQuietMachine) }
 }
 
 /// What running and checking one program found.
@@ -60,6 +69,10 @@ public struct RunResult: Sendable, Codable {
     public var diff: String
     /// The named values captured, as text (`[PID:main] = 4242`).
     public var captures: String
-    /// The `LEARN_MP_TRACE` lines the run wrote (Swift demos).
+    /// The trace of the run (``Multiprocessing/TraceEvent`` lines): what the program wrote under
+    /// `LEARN_MP_TRACE` (the Swift library, or the hook of a Python or Node.js run), then what
+    /// the runner's ``ProcessObserver`` saw.
     public var trace: String
+    /// The facts this run could not show, with the reason (not failures).
+    public var unchecked: [String] = []
 }

@@ -1,3 +1,5 @@
+import Multiprocessing
+
 /// Runs one ``RunJob`` in a fresh temporary directory with a fixed environment, and checks it.
 public enum Runner {
     /// The environment every program gets: nothing else is inherited (in particular not
@@ -31,7 +33,11 @@ public enum Runner {
         defer { FileSystem.removeTree(scratch) }
         let work = scratch + "/work"
         var arguments: [String] = []
-        var trace: String?
+        // Every run is traced: the Swift library writes the trace itself, the Python and
+        // Node.js programs through the hooks put beside them, and the observer adds the
+        // kernel's view of every process and thread.
+        let trace = scratch + "/trace.jsonl"
+        var hookEnvironment: [String: String] = [:]
         do {
             try FileSystem.makeDirectories(work)
             for file in job.files {
@@ -44,16 +50,21 @@ public enum Runner {
                 let path = scratch + (job.runtime == .python ? "/main.py" : "/main.js")
                 try FileSystem.writeText(script, to: path)
                 arguments = [path]
-            } else {
-                trace = scratch + "/trace.jsonl"
+                hookEnvironment = try RuntimeHooks.install(for: job.runtime, in: scratch + "/hooks")
             }
         } catch {
             return failed(job, "cannot prepare the working directory: \(error)")
         }
-        let request = SpawnRequest(executable: job.executable, arguments: arguments, environment: environment(trace: trace),
+        let request = SpawnRequest(executable: job.executable, arguments: arguments,
+                                   environment: environment(trace: trace).merging(hookEnvironment) { $1 },
                                    directory: work, timeout: job.timeout, outputLimit: job.outputLimit)
-        let spawn = Spawn.run(request, onOutput: onOutput)
-        let traceText = trace.flatMap { try? FileSystem.readText($0) } ?? ""
+        var observer: ProcessObserver?
+        let spawn = Spawn.run(request, onOutput: onOutput) { pid in
+            if observer == nil { observer = ProcessObserver(root: pid) }
+            observer?.sample()
+        }
+        let observed = observer?.events(termination: spawn.termination).map(\.line).joined() ?? ""
+        let traceText = ((try? FileSystem.readText(trace)) ?? "") + observed
         return check(job, spawn, trace: traceText)
     }
 
@@ -74,9 +85,7 @@ public enum Runner {
             case .exited(let code) where code != job.expectedExit:
                 problems.append("exit code \(code), expected \(job.expectedExit)" + (job.expectedExit == 0 ? "" : " (exit=\(job.expectedExit))"))
             case .exited:
-                if let minimum = job.minimumSeconds, spawn.seconds < minimum {
-                    problems.append(tooFast(seconds: spawn.seconds, minimum: minimum))
-                }
+                break
             }
         }
         if !spawn.leftRunning.isEmpty {
@@ -85,6 +94,7 @@ public enum Runner {
         }
         var diff = ""
         var captures = ""
+        var unchecked: [String] = []
         if !spawn.timedOut, !spawn.flooded, case .exited = spawn.termination {
             do {
                 let match = try OutputMatcher.match(expected: job.expected, actual: spawn.stdout)
@@ -96,15 +106,13 @@ public enum Runner {
             } catch {
                 problems.append("expected output: \(error)")
             }
+            let facts = FactChecker.check(job.facts, RunEvidence(spawn: spawn, trace: trace, runtime: job.runtime),
+                                           runtime: job.runtime, title: job.title)
+            problems += facts.failures
+            unchecked = facts.unchecked
         }
         return RunResult(job: job, spawn: spawn, passed: problems.isEmpty, problems: problems, diff: diff,
-                         captures: captures, trace: trace)
-    }
-
-    /// The report of a run that ended sooner than its output block's `min-time=` allows.
-    static func tooFast(seconds: Double, minimum: Double) -> String {
-        let shown = (seconds * 100).rounded() / 100
-        return "too fast: finished in \(format(shown)) s, but the lesson's fact needs at least \(format(minimum)) s (min-time=\(format(minimum)) on the output block): work that should wait for its turn ran at once, so the waiting the lesson shows did not happen"
+                         captures: captures, trace: trace, unchecked: unchecked)
     }
 
     static func failed(_ job: RunJob, _ reason: String) -> RunResult {

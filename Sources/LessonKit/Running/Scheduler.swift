@@ -106,7 +106,21 @@ public struct PoolScheduler: JobScheduler {
         var result: RunResult
     }
 
+    /// Runs the jobs on the pool, except those that need a quiet machine (``RunJob/needsQuietMachine``:
+    /// a fact about wall time or CPU): they run afterwards, one at a time, with nothing beside them.
     public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
+        let shared = jobs.indices.filter { !jobs[$0].needsQuietMachine }
+        var results = [RunResult?](repeating: nil, count: jobs.count)
+        let sharedResults = runShared(shared.map { jobs[$0] }) { offset, result in report(shared[offset], result) }
+        for (index, result) in zip(shared, sharedResults) { results[index] = result }
+        for index in jobs.indices where jobs[index].needsQuietMachine {
+            results[index] = Runner.run(jobs[index])
+            report(index, results[index]!)
+        }
+        return results.map { $0! }
+    }
+
+    private func runShared(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
         guard !jobs.isEmpty else { return [] }
         var results = [RunResult?](repeating: nil, count: jobs.count)
         var failure = "no result came back"

@@ -74,6 +74,10 @@ public struct SpawnResult: Sendable, Codable, Equatable {
     /// The processes it started that were still running after it ended (and a grace period)
     /// and had to be killed, as `pid name`; empty when it cleaned up after itself.
     public var leftRunning: [String] = []
+    /// For each line of ``stdout``: seconds from the start until its newline arrived.
+    public var lineSeconds: [Double] = []
+    /// CPU seconds (user + system) of the program and the children it reaped; nil when unknown.
+    public var cpuSeconds: Double? = nil
 }
 
 // MARK: - Spawning
@@ -98,7 +102,10 @@ public enum Spawn {
     /// - Parameters:
     ///   - request: the program, its arguments, environment and limits.
     ///   - onOutput: called with each chunk of standard output as it arrives.
-    public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil) -> SpawnResult {
+    ///   - onPoll: called with the program's pid every few milliseconds while it runs, and once
+    ///     more before what is left of it is killed (a ``ProcessObserver`` samples there).
+    public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil,
+                           onPoll: ((pid_t) -> Void)? = nil) -> SpawnResult {
         let started = system_monotonicSeconds()
         let bootStarted = system_bootSeconds()
         func failure(_ reason: String) -> SpawnResult {
@@ -141,7 +148,7 @@ public enum Spawn {
         let slot = RunningGroups.register(pid)
         defer { RunningGroups.unregister(slot) }
         return collect(pid: pid, stdout: out.read, stderr: err.read, request: request, started: started,
-                       bootStarted: bootStarted, onOutput: onOutput)
+                       bootStarted: bootStarted, onOutput: onOutput, onPoll: onPoll)
     }
 
     /// `name` itself when it has a `/`, else the first executable file of that name in `path`
@@ -157,7 +164,8 @@ public enum Spawn {
 
     /// Reads both pipes until the program ends, hangs or floods; kills what is left; reaps.
     private static func collect(pid: Int32, stdout: Int32, stderr: Int32, request: SpawnRequest, started: Double,
-                                bootStarted: Double, onOutput: ((String) -> Void)?) -> SpawnResult {
+                                bootStarted: Double, onOutput: ((String) -> Void)?,
+                                onPoll: ((pid_t) -> Void)?) -> SpawnResult {
         var out: [UInt8] = [], err: [UInt8] = []
         var open = [true, true]
         var timedOut = false, flooded = false
@@ -165,6 +173,7 @@ public enum Spawn {
         let deadline = request.timeout.map { started + $0 }
         var buffer = [UInt8](repeating: 0, count: 65536)
         var liveSent = 0  // bytes of standard output already passed to onOutput
+        var lineSeconds: [Double] = []
         let descriptors = [stdout, stderr]
 
         while true {
@@ -176,13 +185,16 @@ public enum Spawn {
             if let exitedAt, (!open[0] && !open[1]) || now - exitedAt > grace { break }
             let reading = descriptors.indices.filter { open[$0] }.map { descriptors[$0] }
             if reading.isEmpty { system_sleep(0.001); continue }
-            for fd in system_pollReadable(reading, milliseconds: 10) {
+            onPoll?(pid)
+            for fd in system_pollReadable(reading, milliseconds: onPoll == nil ? 10 : 5) {
                 let index = fd == stdout ? 0 : 1
                 guard case .success(let count) = buffer.withUnsafeMutableBytes({ system_read(fd, into: $0) }), count > 0 else {
                     open[index] = false
                     continue
                 }
                 if index == 0 {
+                    let arrived = system_monotonicSeconds() - started
+                    for byte in buffer[0..<count] where byte == 10 { lineSeconds.append(arrived) }
                     // Whole lines only, so a character split between two reads is never torn.
                     if let onOutput, let newline = buffer[0..<count].lastIndex(of: 10) {
                         onOutput(String(decoding: out[liveSent...] + buffer[0...newline], as: UTF8.self))
@@ -197,6 +209,7 @@ public enum Spawn {
             if flooded { break }
         }
         if let onOutput, liveSent < out.count, !flooded { onOutput(String(decoding: out[liveSent...], as: UTF8.self)) }
+        onPoll?(pid)
         system_close(stdout)
         system_close(stderr)
         // The leader is not reaped yet (waitid WNOWAIT), so its pid still names the group.
@@ -209,13 +222,15 @@ public enum Spawn {
             system_kill(pid, SIGKILL)
             killDescendants(of: pid, since: bootStarted)
         }
-        let status = system_reap(pid) ?? 0
+        let reaped = system_reapWithUsage(pid)
+        let status = reaped?.status ?? 0
         let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
         if out.count > request.outputLimit { out.removeLast(out.count - request.outputLimit) }
         if err.count > request.outputLimit { err.removeLast(err.count - request.outputLimit) }
         return SpawnResult(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
                            termination: termination, seconds: (exitedAt ?? system_monotonicSeconds()) - started, timedOut: timedOut,
-                           flooded: flooded, leftRunning: leftRunning)
+                           flooded: flooded, leftRunning: leftRunning,
+                           lineSeconds: lineSeconds, cpuSeconds: reaped?.cpuSeconds)
     }
 
     /// After the program ended: waits what is left of the grace period for its descendants to

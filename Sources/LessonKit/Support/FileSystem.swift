@@ -110,6 +110,51 @@ public enum FileSystem {
     /// Sets a file's modification time to now.
     public static func touch(_ path: String) { system_touch(path) }
 
+    /// A small file read with one `read(2)` of at most `limit` bytes, as the kernel's `/proc`
+    /// files are meant to be read; nil when it cannot be opened or read (a process that ended).
+    public static func readSmall(_ path: String, limit: Int = 4096) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
+            var result = read(fd, buffer.baseAddress, limit)
+            while result < 0 && Glibc.errno == EINTR { result = read(fd, buffer.baseAddress, limit) }
+            failed = result < 0
+            count = max(0, result)
+        }
+        return failed ? nil : bytes
+    }
+
+    /// A file kept open to be read again from the start, as a `/proc` file is sampled: each
+    /// ``read()`` is one `pread(2)` at offset 0, which the kernel answers with fresh contents.
+    /// Closed when released.
+    public final class RereadableFile {
+        private let descriptor: Int32
+        private let limit: Int
+
+        /// Opens `path` for reading; nil when it cannot be opened.
+        public init?(_ path: String, limit: Int = 4096) {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            self.limit = limit
+            guard descriptor >= 0 else { return nil }
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        /// The whole file as it is now; nil when it cannot be read (its process ended).
+        public func read() -> [UInt8]? {
+            var failed = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
+                var result = pread(descriptor, buffer.baseAddress, limit, 0)
+                while result < 0 && Glibc.errno == EINTR { result = pread(descriptor, buffer.baseAddress, limit, 0) }
+                failed = result < 0
+                count = max(0, result)
+            }
+            return failed ? nil : bytes
+        }
+    }
+
     /// The names in a directory (without `.` and `..`), sorted; empty when it cannot be read.
     public static func list(_ path: String) -> [String] { (system_listDirectory(path) ?? []).sorted() }
 

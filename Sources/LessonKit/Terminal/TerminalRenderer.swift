@@ -73,6 +73,7 @@ public struct TerminalRenderer: Sendable {
         case "javascript", "js": codeBlock(block, label: "Node.js")
         case "swift": codeBlock(block, label: block.options["demo"].map { "Swift · demo-\($0)" } ?? "Swift")
         case "output": codeBlock(block, label: "expected output")
+        case "facts": codeBlock(block, label: "behaviour facts")
         case "file": codeBlock(block, label: "file \(block.options["name"] ?? "")")
         default: codeBlock(block, label: block.language)
         }

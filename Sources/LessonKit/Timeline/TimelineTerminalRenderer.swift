@@ -1,8 +1,9 @@
 
 // MARK: - Terminal timeline
 
-/// Draws a ``Timeline`` as text: one line per process, a bar from its start to its exit with
-/// its tasks marked on it, an axis underneath.
+/// Draws a ``Timeline`` as text: one line per process (and per thread its program reported,
+/// under it), a bar from its start to its exit with its tasks, lock holds and queue operations
+/// marked on it, an axis underneath. ``render(comparing:)`` draws several runs on one scale.
 ///
 /// ```
 /// Timeline (3 processes, 1.02 s)
@@ -43,8 +44,12 @@ public struct TimelineTerminalRenderer: Sendable {
     // MARK: - Glyphs
 
     private var idle: Character { unicode ? "━" : "-" }
+    private var threadIdle: Character { unicode ? "─" : "." }
     private var taskGlyphs: [Character] { unicode ? ["█", "▓"] : ["#", "="] }
     private var failedGlyph: Character { unicode ? "▒" : "x" }
+    private var holdGlyph: Character { unicode ? "▄" : "L" }
+    private var putGlyph: Character { unicode ? "▲" : "^" }
+    private var getGlyph: Character { unicode ? "▼" : "v" }
     private var edge: Character { unicode ? "│" : "|" }
 
     // MARK: - Rendering
@@ -53,48 +58,32 @@ public struct TimelineTerminalRenderer: Sendable {
     /// to draw.
     public func render(_ timeline: Timeline) -> [String] {
         guard !timeline.isEmpty else { return [] }
-        let nameWidth = min(18, timeline.rows.map { TextWidth.width(of: $0.name) + 2 * $0.depth }.max() ?? 4)
-        let pidWidth = timeline.rows.map { String($0.pid).count }.max() ?? 1
-        let statusWidth = timeline.rows.map { Timeline.status(of: $0).count }.max() ?? 0
-        let labelWidth = nameWidth + 1 + pidWidth + 1
-        let fixed = labelWidth + 2 + (statusWidth > 0 ? statusWidth + 1 : 0)
-        let barWidth = max(10, width - fixed)
-        let span = max(timeline.duration, 1)
-
-        var lines: [String] = []
+        let layout = Layout(timelines: [timeline], width: width)
         let count = timeline.rows.count
-        let total = format(timeline.duration)
-        lines.append(paint("Timeline (\(count) process\(count == 1 ? "" : "es"), \(total))", "1"))
+        var lines = [paint("Timeline (\(count) process\(count == 1 ? "" : "es"), \(format(timeline.duration)))", "1")]
+        lines += body(timeline, layout: layout)
+        lines.append(axis(layout))
+        lines += legend([timeline], layout: layout)
+        return lines
+    }
 
-        for (rowIndex, row) in timeline.rows.enumerated() {
-            let indent = String(repeating: " ", count: min(2 * row.depth, max(0, nameWidth - 4)))
-            let name = fit(indent + row.name, nameWidth)
-            let pid = String(repeating: " ", count: pidWidth - String(row.pid).count) + String(row.pid)
-            var line = paint(name, row.isMain ? "1" : "") + " " + paint(pid, "2") + " " + String(edge)
-            line += bar(row, rowIndex: rowIndex, width: barWidth, span: span)
-            line += String(edge)
-            let status = Timeline.status(of: row)
-            if !status.isEmpty {
-                line += " " + paint(status, Timeline.endedBadly(row) ? "31" : "2")
-            }
-            lines.append(line)
+    /// Several runs of one sample on one time scale: the same time is the same column in
+    /// each, so their lengths compare at a glance. Each run gets a heading (its label, its
+    /// process count and length); one axis and one legend follow, then a caption naming the
+    /// model each run shows (``Timeline/caption(_:)``).
+    public func render(comparing timelines: [(label: String, timeline: Timeline)]) -> [String] {
+        let drawn = timelines.filter { !$0.timeline.isEmpty }
+        guard !drawn.isEmpty else { return [] }
+        let layout = Layout(timelines: drawn.map(\.timeline), width: width)
+        var lines: [String] = []
+        for (label, timeline) in drawn {
+            let count = timeline.rows.count
+            lines.append(paint(label, "1") + paint(" (\(count) process\(count == 1 ? "" : "es"), \(format(timeline.duration)))", "2"))
+            lines += body(timeline, layout: layout)
         }
-
-        // The axis: start, middle and end times under the bar.
-        let start = format(0), middle = format(timeline.duration / 2), end = format(timeline.duration)
-        var axis = Array(repeating: Character(" "), count: barWidth + 2)
-        place(start, at: 1, in: &axis)
-        if barWidth >= start.count + middle.count + end.count + 6 {
-            place(middle, at: 1 + barWidth / 2 - middle.count / 2, in: &axis)
-        }
-        place(end, at: barWidth + 1 - end.count, in: &axis)
-        lines.append(String(repeating: " ", count: labelWidth) + paint(String(axis).trailingTrimmed, "2"))
-
-        if timeline.hasTasks {
-            let legend = "\(idle) alive  \(taskGlyphs[0])\(taskGlyphs[1]) tasks  \(failedGlyph) failed task"
-            let indent = labelWidth + 1 + legend.count <= width ? labelWidth + 1 : 0
-            lines.append(String(repeating: " ", count: indent) + paint(legend, "2"))
-        }
+        lines.append(axis(layout))
+        lines += legend(drawn.map(\.timeline), layout: layout)
+        lines.append(Timeline.caption(drawn))
         return lines
     }
 
@@ -104,20 +93,96 @@ public struct TimelineTerminalRenderer: Sendable {
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
-    /// One row's bar: blank outside the process's life, the idle glyph while alive, a task
-    /// glyph where a task covers most of the column.
-    private func bar(_ row: Timeline.Row, rowIndex: Int, width: Int, span: UInt64) -> String {
-        func column(_ t: UInt64) -> Int { min(width - 1, Int(Double(t) / Double(span) * Double(width))) }
+    /// Column widths shared by every timeline drawn together, and the time span of the bar.
+    struct Layout {
+        var nameWidth: Int
+        var idWidth: Int
+        var statusWidth: Int
+        var barWidth: Int
+        var span: UInt64
+
+        var labelWidth: Int { nameWidth + 1 + idWidth + 1 }
+
+        init(timelines: [Timeline], width: Int) {
+            let lanes = timelines.flatMap(\.lanes)
+            nameWidth = min(18, lanes.map { TextWidth.width(of: $0.name) + 2 * $0.depth }.max() ?? 4)
+            idWidth = lanes.map { String($0.id).count }.max() ?? 1
+            statusWidth = lanes.map(\.status.count).max() ?? 0
+            let fixed = nameWidth + 1 + idWidth + 1 + 2 + (statusWidth > 0 ? statusWidth + 1 : 0)
+            barWidth = max(10, width - fixed)
+            span = max(timelines.map(\.duration).max() ?? 1, 1)
+        }
+
+        /// The column of time `t`: the same in every timeline drawn with this layout.
+        func column(_ t: UInt64) -> Int { min(barWidth - 1, Int(Double(t) / Double(span) * Double(barWidth))) }
+    }
+
+    /// One line per lane.
+    private func body(_ timeline: Timeline, layout: Layout) -> [String] {
+        timeline.lanes.map { lane in
+            let indent = String(repeating: " ", count: min(2 * lane.depth, max(0, layout.nameWidth - 4)))
+            let name = fit(indent + lane.name, layout.nameWidth)
+            let id = String(lane.id)
+            let padded = String(repeating: " ", count: layout.idWidth - id.count) + id
+            var line = paint(name, lane.isMain ? "1" : lane.isThread ? "2" : "") + " " + paint(padded, "2") + " " + String(edge)
+            line += bar(lane, layout: layout)
+            line += String(edge)
+            if !lane.status.isEmpty {
+                line += " " + paint(lane.status, lane.endedBadly ? "31" : "2")
+            }
+            return line
+        }
+    }
+
+    /// The axis: start, middle and end times under the bar.
+    private func axis(_ layout: Layout) -> String {
+        let start = format(0), middle = format(layout.span / 2), end = format(layout.span)
+        var axis = Array(repeating: Character(" "), count: layout.barWidth + 2)
+        place(start, at: 1, in: &axis)
+        if layout.barWidth >= start.count + middle.count + end.count + 6 {
+            place(middle, at: 1 + layout.barWidth / 2 - middle.count / 2, in: &axis)
+        }
+        place(end, at: layout.barWidth + 1 - end.count, in: &axis)
+        return String(repeating: " ", count: layout.labelWidth) + paint(String(axis).trailingTrimmed, "2")
+    }
+
+    /// What the glyphs mean, for those that appear; and the helper threads not drawn.
+    private func legend(_ timelines: [Timeline], layout: Layout) -> [String] {
+        var parts: [String] = []
+        if timelines.contains(where: \.hasTasks) {
+            parts.append("\(idle) alive  \(taskGlyphs[0])\(taskGlyphs[1]) tasks  \(failedGlyph) failed task")
+        }
+        if timelines.contains(where: { $0.lanes.contains(where: \.isThread) }) { parts.append("\(threadIdle) thread") }
+        if timelines.contains(where: \.hasHolds) { parts.append("\(holdGlyph) lock held") }
+        if timelines.contains(where: \.hasQueueOperations) { parts.append("\(putGlyph) put \(getGlyph) get") }
+        let helpers = timelines.map(\.helperThreadCount).reduce(0, +)
+        if helpers > 0 { parts.append("\(helpers) runtime helper thread\(helpers == 1 ? "" : "s") not drawn") }
+        guard !parts.isEmpty else { return [] }
+        let legend = parts.joined(separator: "  ")
+        let indent = layout.labelWidth + 1 + legend.count <= width ? layout.labelWidth + 1 : 0
+        return [String(repeating: " ", count: indent) + paint(legend, "2")]
+    }
+
+    /// One lane's bar: blank outside its life, the idle glyph while alive, a hold glyph while
+    /// a lock is held, a task glyph where a task covers most of the column, queue marks on top.
+    private func bar(_ lane: Timeline.Lane, layout: Layout) -> String {
+        let width = layout.barWidth
+        let column = layout.column
         var cells = Array(repeating: Character(" "), count: width)
-        var kinds = Array(repeating: 0, count: width)  // 0 blank, 1 alive, 2 task, 3 failed
-        let first = column(row.start), last = max(first, column(row.end))
-        for c in first...last { cells[c] = idle; kinds[c] = 1 }
+        var kinds = Array(repeating: 0, count: width)  // 0 blank, 1 alive, 2 task, 3 failed, 4 hold, 5 queue
+        let first = column(lane.start), last = max(first, column(lane.end))
+        for c in first...last { cells[c] = lane.isThread ? threadIdle : idle; kinds[c] = 1 }
+
+        for hold in lane.holds {
+            let a = column(hold.start), b = max(a, column(hold.end ?? lane.end))
+            for c in a...b { cells[c] = holdGlyph; kinds[c] = 4 }
+        }
 
         // For each column, the task covering most of it.
         var best = Array(repeating: (overlap: UInt64(0), task: -1), count: width)
-        let columnSpan = Double(span) / Double(width)
-        for (i, task) in row.tasks.enumerated() {
-            let end = task.end ?? row.end
+        let columnSpan = Double(layout.span) / Double(width)
+        for (i, task) in lane.tasks.enumerated() {
+            let end = task.end ?? lane.end
             let a = column(task.start), b = max(a, column(end))
             for c in a...b {
                 let lo = max(Double(task.start), Double(c) * columnSpan)
@@ -127,17 +192,22 @@ public struct TimelineTerminalRenderer: Sendable {
             }
         }
         for c in 0..<width where best[c].task >= 0 {
-            let task = row.tasks[best[c].task]
+            let task = lane.tasks[best[c].task]
             if task.failed || task.end == nil {
                 cells[c] = failedGlyph; kinds[c] = 3
             } else {
                 cells[c] = taskGlyphs[best[c].task % 2]; kinds[c] = 2
             }
         }
+        for operation in lane.queueOperations {
+            let c = column(operation.time)
+            cells[c] = operation.isPut ? putGlyph : getGlyph
+            kinds[c] = 5
+        }
 
         guard color else { return String(cells) }
         let palette = ["36", "32", "33", "35", "34", "96"]
-        let taskColor = row.isMain ? "37" : palette[(rowIndex - 1 + palette.count) % palette.count]
+        let taskColor = lane.isMain ? "37" : palette[(lane.colour - 1 + palette.count) % palette.count]
         var out = ""
         var current = -1
         for c in 0..<width {
@@ -145,9 +215,11 @@ public struct TimelineTerminalRenderer: Sendable {
                 if current > 0 { out += "\u{1B}[0m" }
                 current = kinds[c]
                 switch current {
-                case 1: out += row.isMain ? "\u{1B}[2m" : "\u{1B}[\(taskColor)m"
+                case 1: out += lane.isMain ? "\u{1B}[2m" : "\u{1B}[\(taskColor)m"
                 case 2: out += "\u{1B}[1;\(taskColor)m"
                 case 3: out += "\u{1B}[31m"
+                case 4: out += "\u{1B}[1;93m"
+                case 5: out += "\u{1B}[1;97m"
                 default: break
                 }
             }

@@ -132,7 +132,7 @@ public struct LessonLibrary: Sendable {
             }
             jobs.append(RunJob(lesson: lesson.name, demo: demo, runtime: runtime, executable: executable, script: script,
                                files: sample.files, expected: output.text, expectedExit: output.exitCode,
-                               timeout: output.timeout, minimumSeconds: output.minimumSeconds, outputLimit: 1 << 20))
+                               timeout: output.timeout, facts: output.facts, outputLimit: 1 << 20))
         }
         return jobs
     }

@@ -39,9 +39,18 @@ public final class Lock: @unchecked Sendable {
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
         if mutex.tryLock() {
             cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            if Trace.isEnabled { traceHold(true) }
             return true
         }
-        return try acquireSlowly(block: block, timeout: timeout)
+        let taken = try acquireSlowly(block: block, timeout: timeout)
+        if taken, Trace.isEnabled { traceHold(true) }
+        return taken
+    }
+
+    /// Records a hold's start or end in the trace.
+    @usableFromInline
+    func traceHold(_ acquired: Bool) {
+        Trace.hold(acquired, object: UnsafeRawPointer(mutex.word), kind: .lock)
     }
 
     @usableFromInline
@@ -68,6 +77,7 @@ public final class Lock: @unchecked Sendable {
     /// - Throws: ``SynchronizationError/releasedUnlocked`` when it was not locked.
     @inlinable
     public func release() throws {
+        if Trace.isEnabled { traceHold(false) }
         if !mutex.unlock() { throw SynchronizationError.releasedUnlocked }
     }
 
@@ -86,7 +96,11 @@ public final class Lock: @unchecked Sendable {
         } else {
             lockRecovering()
         }
-        defer { _ = mutex.unlock() }
+        if Trace.isEnabled { traceHold(true) }
+        defer {
+            if Trace.isEnabled { traceHold(false) }
+            _ = mutex.unlock()
+        }
         return try body()
     }
 

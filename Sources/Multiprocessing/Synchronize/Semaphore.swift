@@ -50,8 +50,13 @@ public class Semaphore: @unchecked Sendable {
     ///   take it.
     @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
-        try take(block: block, deadline: Deadline(timeout: timeout))
+        let taken = try take(block: block, deadline: Deadline(timeout: timeout))
+        if taken { Trace.hold(true, object: UnsafeRawPointer(value), kind: traceKind) }
+        return taken
     }
+
+    /// How the trace names this kind of semaphore.
+    var traceKind: TraceEvent.HoldKind { self is BoundedSemaphore ? .boundedSemaphore : .semaphore }
 
     /// Takes a unit, waiting in slices of `FutexMutex.livenessSlice` so that a scoped holder
     /// that died is noticed while waiting.
@@ -105,6 +110,7 @@ public class Semaphore: @unchecked Sendable {
 
     /// Gives one unit back, waking one waiter.
     public func release() throws {
+        Trace.hold(false, object: UnsafeRawPointer(value), kind: traceKind)
         give()
     }
 
@@ -133,6 +139,7 @@ public class Semaphore: @unchecked Sendable {
             }
         }
         let slot = recordHolder()
+        Trace.hold(true, object: UnsafeRawPointer(value), kind: traceKind)
         defer {
             if let slot { cmp_store_u32(slot, 0) }
             do { try release() } catch { system_writeStandardError("Multiprocessing: \(error)\n") }
@@ -164,6 +171,7 @@ public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
             guard Int(current) < limit else { throw SynchronizationError.releasedTooManyTimes(limit: limit) }
             if cmp_cas_u32(value, &current, current + 1) != 0 { break }
         }
+        Trace.hold(false, object: UnsafeRawPointer(value), kind: traceKind)
         FutexWaiting.wake(value, waiters: waiters, count: 1, bump: false)
     }
 }

@@ -1,0 +1,68 @@
+/// Writes ``TraceEvent``s as JSON lines to the file named by `LEARN_MP_TRACE`.
+///
+/// Off unless the variable is set; when off, each event costs one check of a flag read once
+/// per process. Each event is one `write(2)` of one line to a file opened with `O_APPEND`, so
+/// lines from many processes never interleave. Times are monotonic nanoseconds.
+///
+/// A line is formatted into a buffer on the stack, with no allocation: the start event runs
+/// in a freshly forked child, where every heap page touched is a page copied.
+public enum Trace {
+    /// The trace file's descriptor, or -1 when tracing is off. Read once, inherited by forks.
+    nonisolated(unsafe) private static var descriptor: Int32 = {
+        guard let path = system_environmentValue("LEARN_MP_TRACE"), !path.isEmpty else { return -1 }
+        return system_openForAppending(path)
+    }()
+
+    /// Whether this process writes a trace.
+    @inline(__always)
+    public static var isEnabled: Bool { descriptor >= 0 }
+
+    /// Writes `event` as one line, when tracing is on.
+    @inline(__always)
+    public static func record(_ event: TraceEvent) {
+        guard isEnabled else { return }
+        LineWriter.format(capacity: event.lineCapacity, { $0.append(event) }) { bytes in
+            system_writeOnce(descriptor, bytes)
+        }
+    }
+
+    /// The current monotonic time in nanoseconds, the clock of every trace.
+    public static var now: UInt64 { UInt64(monotonicNanoseconds()) }
+
+    // MARK: - The library's events
+
+    /// A process began running (in the child, right after fork).
+    static func processStarted(pid: Int32, parent: Int32, name: String) {
+        guard isEnabled else { return }
+        record(TraceEvent(.processStarted(parent: parent, name: name, runtime: "swift"), pid: pid, time: now))
+    }
+
+    /// A child was reaped by its parent, with Python's exit code (negative: killed by that signal).
+    static func processExited(pid: Int32, exitCode: Int32) {
+        guard isEnabled else { return }
+        record(TraceEvent(.processExited(exitCode: exitCode, cpu: nil), pid: pid, time: now))
+    }
+
+    /// This process took (`acquired`) or gave back a lock or semaphore unit whose shared word
+    /// is at `object` (the same address in every forked process, so it names the object).
+    @usableFromInline
+    static func hold(_ acquired: Bool, object: UnsafeRawPointer, kind: TraceEvent.HoldKind) {
+        guard isEnabled else { return }
+        // At most 16 hex digits: a small string, stored inline, no allocation.
+        let id = String(UInt(bitPattern: object), radix: 16)
+        let pid = system_cachedPid()
+        record(TraceEvent(acquired ? .acquired(object: id, kind: kind) : .released(object: id, kind: kind), pid: pid, time: now))
+    }
+
+    /// A pool or executor worker began task `index` of job `job`.
+    static func taskStarted(pid: Int32, job: Int, index: Int) {
+        guard isEnabled else { return }
+        record(TraceEvent(.taskStarted(job: job, index: index), pid: pid, time: now))
+    }
+
+    /// A pool or executor worker finished task `index` of job `job`.
+    static func taskEnded(pid: Int32, job: Int, index: Int, failed: Bool) {
+        guard isEnabled else { return }
+        record(TraceEvent(.taskEnded(job: job, index: index, failed: failed), pid: pid, time: now))
+    }
+}
