@@ -34,10 +34,19 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("SwiftPM's build directory; demos are <dir>/debug/demo-<slug> (default: $LEARN_MP_BUILD_PATH or <root>/.build).", valueName: "dir"))
     var buildPath: String?
 
+    @Option(help: ArgumentHelp("Colour: auto (on a terminal; FORCE_COLOR, CLICOLOR_FORCE and NO_COLOR are obeyed), always, never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Never page; by default text taller than the terminal goes through $PAGER (else less).")
+    var noPager = false
+
     func session() throws -> Session {
-        try Session(workspace: Workspace(root: root, lessons: lessons, buildPath: buildPath))
+        try Session(workspace: Workspace(root: root, lessons: lessons, buildPath: buildPath),
+                    style: .automatic(color), pager: noPager ? nil : Pager.configured())
     }
 }
+
+extension ColorChoice: ExpressibleByArgument {}
 
 /// Runs `body`, printing LessonKit's errors as `error: …` with exit code 2.
 func perform(_ body: () throws -> Int32) throws {

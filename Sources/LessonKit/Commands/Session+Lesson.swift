@@ -15,6 +15,14 @@ extension Session {
             return 1
         }
         let renderer = TerminalRenderer(width: min(width, 100), style: style)
+        let height = lineCount(renderer.header(lesson) + lesson.sections.map { section in
+            renderer.heading(section) + section.blocks.map { renderer.render($0) }.joined()
+        }.joined())
+        return paged(lines: height) { show(lesson, in: library, renderer: renderer, run: run, compare: compare) }
+    }
+
+    /// Writes the lesson and runs its demos (with `run`); returns the exit code.
+    func show(_ lesson: Lesson, in library: LessonLibrary, renderer: TerminalRenderer, run: Bool, compare: Bool) -> Int32 {
         writeOut(renderer.header(lesson))
         var results: [RunResult] = []
         for section in lesson.sections {

@@ -30,7 +30,7 @@ extension Session {
         if !library.unusedDemos.isEmpty {
             out += style.yellow("demos no lesson uses: \(library.unusedDemos.joined(separator: ", "))") + "\n"
         }
-        writeOut(out)
+        paged(lines: lineCount(out)) { writeOut(out) }
         return 0
     }
 }

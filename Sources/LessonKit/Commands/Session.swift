@@ -13,16 +13,29 @@ public struct Session {
     public var interactive: Bool
     /// Runs jobs in parallel for `verify`.
     public var scheduler: any JobScheduler
+    /// The pager for text taller than the terminal, or nil (`--no-pager`).
+    public var pager: Pager?
 
     /// Creates a session.
     public init(workspace: Workspace, style: Style = .automatic(), width: Int = terminalColumns(),
-                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler()) {
+                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler(), pager: Pager? = nil) {
         self.workspace = workspace
         self.style = style
         self.width = width
         self.interactive = interactive
         self.scheduler = scheduler
+        self.pager = pager
     }
+
+    /// Runs `body` with its output going through the pager when there is one, standard output
+    /// is a terminal and `lines` lines do not fit on it.
+    func paged<T>(lines: Int, _ body: () throws -> T) rethrows -> T {
+        guard let pager, interactive, lines > terminalRows() else { return try body() }
+        return try pager.show(body)
+    }
+
+    /// The lines `text` takes.
+    func lineCount(_ text: String) -> Int { text.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) } }
 
     func mark(_ passed: Bool) -> String { passed ? style.green("✓") : style.red("✗") }
 
