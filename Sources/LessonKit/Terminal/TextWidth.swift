@@ -96,6 +96,7 @@ public enum TextWidth {
     /// carried over as in ``wrap(_:columns:)``.
     public static func hardWrap(_ line: String, columns: Int) -> [String] {
         let columns = max(2, columns)
+        if width(of: line) <= columns { return [line] }
         var lines: [String] = []
         var current: [(text: String, width: Int)] = []
         var currentWidth = 0
