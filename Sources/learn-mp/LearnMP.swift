@@ -15,11 +15,12 @@ struct LearnMP: ParsableCommand {
           learn-mp list
           learn-mp lesson process        # or: learn-mp lesson 1
           learn-mp run create-process
+          learn-mp play pool-map --watch   # your own copy, checked on every save
           learn-mp verify all --python --node
           learn-mp sync
           learn-mp export --out site
         """,
-        subcommands: [List.self, ShowLesson.self, Run.self, Verify.self, Sync.self, Export.self]
+        subcommands: [List.self, ShowLesson.self, Run.self, Play.self, Verify.self, Sync.self, Export.self]
     )
 }
 

@@ -52,8 +52,10 @@ extension Session {
     }
 
     /// Runs one job, printing its output and the verdict.
-    func runInPlace(_ job: RunJob, renderer: TerminalRenderer) -> RunResult {
-        if job.runtime == .swift, let failure = build([job])[job.demo] {
+    ///
+    /// - Parameter build: Build a Swift demo first when it is stale.
+    func runInPlace(_ job: RunJob, renderer: TerminalRenderer, build: Bool = true) -> RunResult {
+        if build, job.runtime == .swift, let failure = self.build([job])[job.demo] {
             let result = buildFailure(job, failure)
             writeOut(mark(false) + " " + job.title + "\n" + failureReport(result))
             return result

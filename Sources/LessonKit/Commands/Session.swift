@@ -15,16 +15,20 @@ public struct Session {
     public var scheduler: any JobScheduler
     /// The pager for text taller than the terminal, or nil (`--no-pager`).
     public var pager: Pager?
+    /// Where the learner's copies and progress are kept.
+    public var home: LearnerHome
 
     /// Creates a session.
     public init(workspace: Workspace, style: Style = .automatic(), width: Int = terminalColumns(),
-                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler(), pager: Pager? = nil) {
+                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler(), pager: Pager? = nil,
+                home: LearnerHome = LearnerHome()) {
         self.workspace = workspace
         self.style = style
         self.width = width
         self.interactive = interactive
         self.scheduler = scheduler
         self.pager = pager
+        self.home = home
     }
 
     /// Runs `body` with its output going through the pager when there is one, standard output

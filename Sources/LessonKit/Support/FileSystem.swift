@@ -69,6 +69,15 @@ public enum FileSystem {
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
     }
 
+    /// Returns when one of `paths` has new content, reading them every `interval` seconds (a
+    /// save that writes the same bytes is no change).
+    public static func waitForChange(of paths: [String], every interval: Double = 0.25) {
+        let before = paths.map { try? readBytes($0) }
+        repeat {
+            usleep(useconds_t(interval * 1_000_000))
+        } while paths.map({ try? readBytes($0) }) == before
+    }
+
     /// Sets a file's modification time to now.
     public static func touch(_ path: String) {
         utimensat(AT_FDCWD, path, nil, 0)
