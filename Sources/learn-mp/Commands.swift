@@ -3,9 +3,10 @@ import LessonKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the lessons, their demos and each demo's last result.",
+        abstract: "List the lessons with your progress: read, each demo's last check (stale when the sample changed since), what comes next.",
         discussion: """
-        Last results come from .build/learn-mp/results.json, written by lesson, run and verify.
+        Progress is kept in $LEARN_MP_HOME/progress.json (default: $XDG_DATA_HOME/learn-mp, else \
+        ~/.local/share/learn-mp), written by lesson, next, run, play and verify.
 
         Example:
           learn-mp list
@@ -44,6 +45,30 @@ struct ShowLesson: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws { try perform { try workspace.session().lesson(name, run: !noRun, compare: compare) } }
+}
+
+struct Next: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the lesson to take next: the first one not read yet, else the first whose demos have not all passed.",
+        discussion: """
+        Progress is yours alone, kept in $LEARN_MP_HOME/progress.json (default: \
+        $XDG_DATA_HOME/learn-mp, else ~/.local/share/learn-mp); `learn-mp list` shows it.
+
+        Examples:
+          learn-mp next
+          learn-mp next --no-run
+        """
+    )
+
+    @Flag(help: "Only show the lesson; do not build or run the demos.")
+    var noRun = false
+
+    @Flag(help: "Also run the Python original and the Node.js twin, with times.")
+    var compare = false
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws { try perform { try workspace.session().next(run: !noRun, compare: compare) } }
 }
 
 struct Run: ParsableCommand {

@@ -27,7 +27,8 @@ import Testing
         let lessonsPath = lessons.hasPrefix("/") ? lessons : fixtures + "/lessons/" + lessons
         let request = SpawnRequest(executable: Self.learnMP,
                                    arguments: arguments + ["--root", root, "--lessons", lessonsPath, "--build-path", root + "/build"],
-                                   environment: Runner.environment(trace: nil), directory: root, timeout: 20)
+                                   environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": root + "/home"]) { $1 },
+                                   directory: root, timeout: 20)
         let result = Spawn.run(request)
         guard case .exited(let code) = result.termination else {
             Issue.record("learn-mp did not exit: \(result.termination)\n\(result.stderr)")

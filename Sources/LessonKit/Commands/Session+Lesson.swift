@@ -48,6 +48,7 @@ extension Session {
         if run {
             writeOut("\(results.count - failed) passed, \(failed) failed\n")
         }
+        writeOut("\n" + markRead(lesson, in: library))
         return failed == 0 ? 0 : 1
     }
 

@@ -64,6 +64,7 @@ extension Session {
             }
             results.append(runInPlace(job, renderer: renderer, build: false))
         }
+        recordProgress(results, played: true)
         return results.allSatisfy(\.passed) && !results.isEmpty
     }
 }

@@ -94,5 +94,6 @@ public struct Session {
         var store = ResultStore(path: workspace.resultsFile)
         store.record(results)
         store.save()
+        recordProgress(results, played: false)
     }
 }

@@ -51,6 +51,9 @@ public struct Lesson: Sendable {
 
     /// Whether the file name starts with a number (`00-overview.md` does, `notes.md` does not).
     public var isNumbered: Bool { name.first?.isNumber == true }
+
+    /// `2. 进程池`: the title after the number, when the file name has one above 0.
+    public var displayTitle: String { isNumbered && number > 0 ? "\(number). \(title)" : title }
 }
 
 // MARK: - Section

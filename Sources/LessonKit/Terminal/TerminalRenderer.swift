@@ -16,7 +16,7 @@ public struct TerminalRenderer: Sendable {
 
     /// The lesson's title block.
     public func header(_ lesson: Lesson) -> String {
-        let title = lesson.isNumbered && lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
+        let title = lesson.displayTitle
         var out = wrap(style.bold(title), indent: "") + "\n"
         out += String(repeating: "═", count: min(width, max(4, TextWidth.width(of: title)))) + "\n"
         if !lesson.description.isEmpty { out += wrap(style.dim(lesson.description), indent: "") + "\n" }
