@@ -20,7 +20,7 @@ struct LearnMP: ParsableCommand {
           learn-mp sync
           learn-mp export --out site
         """,
-        subcommands: [List.self, ShowLesson.self, Next.self, Run.self, Play.self, Verify.self, Sync.self, Export.self]
+        subcommands: [List.self, ShowLesson.self, Next.self, Run.self, Play.self, Hint.self, Verify.self, Sync.self, Export.self]
     )
 }
 

@@ -47,3 +47,28 @@ struct Play: ParsableCommand {
         try perform { try workspace.session().play(demo, runtimes: chosen, reset: reset, watch: watch, checks: checks) }
     }
 }
+
+struct Hint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show an exercise's hints, one more each time.",
+        discussion: """
+        Each lesson ends with exercises: a starting program with a part to write and the output \
+        it must print. `learn-mp play <exercise> --watch` gives you your own copy and checks it \
+        on every save; `learn-mp hint <exercise>` shows the hints seen so far and the next one.
+
+        Examples:
+          learn-mp hint ex-first-process
+          learn-mp hint ex-first-process --all
+        """
+    )
+
+    @Argument(help: "The exercise slug (ex-first-process).")
+    var exercise: String
+
+    @Flag(help: "Show every hint at once.")
+    var all = false
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws { try perform { try workspace.session().hint(exercise, all: all) } }
+}

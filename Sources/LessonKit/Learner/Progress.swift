@@ -24,6 +24,8 @@ public struct Progress: Sendable, Codable, Equatable {
     public var checks: [String: Check] = [:]
     /// The last check of each of the learner's copies (`learn-mp play`), by run title.
     public var played: [String: Check] = [:]
+    /// How many hints of each exercise (by slug) the learner has seen.
+    public var hintsShown: [String: Int] = [:]
 
     /// An empty record.
     public init() {}

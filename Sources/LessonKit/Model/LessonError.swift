@@ -24,6 +24,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
     case badOption(file: String, line: Int, option: String, reason: String)
     /// The expected-output block does not parse (e.g. `[unordered]` never closed).
     case badExpectedOutput(file: String, line: Int, reason: String)
+    /// A `swift exercise=x` block whose reference solution `Sources/Demos/x/main.swift` does not exist.
+    case exerciseWithoutSolution(file: String, line: Int, exercise: String, expectedPath: String)
 
     /// The lesson file the problem is in.
     public var file: String {
@@ -31,7 +33,7 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(let file, _, _), .badFrontMatter(let file, _, _), .outputWithoutDemo(let file, _),
              .outputWithoutSwift(let file, _, _), .demoWithoutOutput(let file, _, _), .demoMismatch(let file, _, _, _),
              .demoWithoutSource(let file, _, _, _), .duplicateDemo(let file, _, _, _, _), .drifted(let file, _, _, _, _),
-             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _):
+             .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _), .exerciseWithoutSolution(let file, _, _, _):
             file
         }
     }
@@ -42,7 +44,7 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unclosedFence(_, let line, _), .badFrontMatter(_, let line, _), .outputWithoutDemo(_, let line),
              .outputWithoutSwift(_, let line, _), .demoWithoutOutput(_, let line, _), .demoMismatch(_, let line, _, _),
              .demoWithoutSource(_, let line, _, _), .duplicateDemo(_, let line, _, _, _), .drifted(_, let line, _, _, _),
-             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _):
+             .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _), .exerciseWithoutSolution(_, let line, _, _):
             line
         }
     }
@@ -72,6 +74,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
             return place + "option \(option): \(reason)."
         case .badExpectedOutput(_, _, let reason):
             return place + "expected output: \(reason)."
+        case .exerciseWithoutSolution(_, _, let exercise, let path):
+            return place + "exercise '\(exercise)' has no reference solution: \(path) does not exist. Write the finished program there (product demo-\(exercise)); `learn-mp verify` checks it against the exercise's expected output."
         }
     }
 }

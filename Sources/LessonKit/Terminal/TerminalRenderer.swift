@@ -63,7 +63,14 @@ public struct TerminalRenderer: Sendable {
         case .code(let code):
             return codeBlock(code, label: code.language, indent: indent)
         case .sample(let sample):
-            return sample.blocks.map { sampleBlock($0) }.joined()
+            // Hints stay hidden: `learn-mp hint` shows them one at a time.
+            var out = sample.blocks.filter { $0.language != "hint" }.map { sampleBlock($0) }.joined()
+            if let exercise = sample.exercise {
+                let hints = sample.hints.count == 1 ? "1 hint" : "\(sample.hints.count) hints"
+                out += wrap(style.dim("Write the missing part in your copy and check it: ") + style.cyan("learn-mp play \(exercise) --watch")
+                            + style.dim(". \(hints), one at a time: ") + style.cyan("learn-mp hint \(exercise)"), indent: indent) + "\n\n"
+            }
+            return out
         case .rule:
             return indent + style.dim(String(repeating: "─", count: min(width, 40))) + "\n\n"
         case .html(let text):
@@ -76,7 +83,8 @@ public struct TerminalRenderer: Sendable {
         switch block.language {
         case "python", "py": codeBlock(block, label: "Python")
         case "javascript", "js": codeBlock(block, label: "Node.js")
-        case "swift": codeBlock(block, label: block.options["demo"].map { "Swift · demo-\($0)" } ?? "Swift")
+        case "swift": codeBlock(block, label: block.options["demo"].map { "Swift · demo-\($0)" }
+            ?? block.options["exercise"].map { "Swift · exercise \($0), starting program" } ?? "Swift")
         case "output": codeBlock(block, label: "expected output")
         case "file": codeBlock(block, label: "file \(block.options["name"] ?? "")")
         default: codeBlock(block, label: block.language)

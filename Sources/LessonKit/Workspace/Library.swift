@@ -26,13 +26,21 @@ public struct LessonLibrary: Sendable {
             var issues = found
             let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
             for sample in lesson.samples where sample.line < (unclosed?.line ?? Int.max) {
-                guard let swift = sample.swift, let demo = sample.demo, isValidSlug(demo) else { continue }
+                guard let swift = sample.swift, let demo = sample.checkedSlug, isValidSlug(demo) else { continue }
                 if let first = firstUse[demo], first.file != lesson.path {
                     issues.append(.duplicateDemo(file: lesson.path, line: swift.line, demo: demo, firstFile: first.file, firstLine: first.line))
                 } else if firstUse[demo] == nil {
                     firstUse[demo] = (lesson.path, swift.line)
                 }
-                issues += LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+                if sample.exercise != nil {
+                    // The starting program is not the solution: only the solution must exist.
+                    if !FileSystem.exists(workspace.demoSource(demo)) {
+                        issues.append(.exerciseWithoutSolution(file: lesson.path, line: swift.line, exercise: demo,
+                                                               expectedPath: relativePath(workspace.demoSource(demo), to: workspace.root)))
+                    }
+                } else {
+                    issues += LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+                }
             }
             lessons.append(lesson)
             if !issues.isEmpty { problems[lesson.path] = issues.sorted { $0.line < $1.line } }
@@ -71,16 +79,16 @@ public struct LessonLibrary: Sendable {
         }, available: lessons.map(\.name))
     }
 
-    /// The sample whose demo is `slug`, with its lesson.
+    /// The sample whose demo (or exercise) is `slug`, with its lesson.
     ///
     /// - Throws: ``WorkspaceError/unknownDemo(name:closest:)``.
     public func sample(demo slug: String) throws(WorkspaceError) -> (lesson: Lesson, sample: Sample) {
         var key = slug
         if key.hasPrefix("demo-") { key.removeFirst(5) }
         for lesson in lessons {
-            if let sample = lesson.demos.first(where: { $0.demo == key }) { return (lesson, sample) }
+            if let sample = lesson.samples.first(where: { $0.checkedSlug == key }) { return (lesson, sample) }
         }
-        let all = lessons.flatMap { $0.demos.compactMap(\.demo) }
+        let all = lessons.flatMap { $0.samples.compactMap(\.checkedSlug) }
         throw .unknownDemo(name: slug, closest: closestNames(to: key, in: all))
     }
 
@@ -89,11 +97,13 @@ public struct LessonLibrary: Sendable {
 
     // MARK: - Jobs
 
-    /// The jobs that check `sample`: the Swift demo and, when asked, the Python and Node.js programs.
+    /// The jobs that check `sample`: the Swift demo and, when asked, the Python and Node.js
+    /// programs. For an exercise, the Swift job runs its reference solution (its other
+    /// programs are starting points, not solutions, and are not checked).
     public func jobs(for sample: Sample, in lesson: Lesson, runtimes: [Runtime] = [.swift]) -> [RunJob] {
-        guard let demo = sample.demo, let output = sample.output else { return [] }
+        guard let demo = sample.checkedSlug, let output = sample.output else { return [] }
         var jobs: [RunJob] = []
-        for runtime in runtimes {
+        for runtime in runtimes where sample.exercise == nil || runtime == .swift {
             let executable: String
             var script: String?
             switch runtime {
