@@ -1,0 +1,24 @@
+import Glibc
+import Multiprocessing
+
+// 练习 ex-event-go 的参考答案。
+func worker(_ event: Event, _ name: String) {
+    print("\(name) waiting")
+    event.wait()
+    print("\(name) started")
+}
+
+let event = try Event()
+let workers = (0..<3).map { i in Process { worker(event, "Worker-\(i)") } }
+for w in workers {
+    try w.start()
+}
+
+usleep(200_000)
+print("Main: go!")
+event.set()
+
+for w in workers {
+    try w.join()
+}
+print("Main: all workers finished")
