@@ -39,6 +39,13 @@ extension Session {
                 if !copies.isEmpty { line += style.dim("   your copy: ") + copies.joined(separator: "  ") }
                 out += line + "\n"
             }
+            for sample in lesson.exercises {
+                let exercise = sample.exercise!
+                var line = "    " + TextWidth.pad("exercise " + exercise, to: 30)
+                line += progress.played[exercise].map { "your copy " + mark($0.passed) } ?? style.dim("not tried yet")
+                if let seen = progress.hintsShown[exercise] { line += style.dim("   hints \(seen)/\(sample.hints.count)") }
+                out += line + "\n"
+            }
         }
         if !library.unusedDemos.isEmpty {
             out += style.yellow("demos no lesson uses: \(library.unusedDemos.joined(separator: ", "))") + "\n"

@@ -15,7 +15,7 @@ extension Session {
                      checks: Int? = nil) throws -> Int32 {
         let library = try library()
         let (lesson, sample) = try library.sample(demo: name)
-        guard let slug = sample.demo else { return 1 }
+        guard let slug = sample.checkedSlug else { return 1 }
         let playground = Playground(home: home, workspace: workspace)
         let available = runtimes.filter { Playground.original(sample, $0) != nil }
         for missing in runtimes where !available.contains(missing) {

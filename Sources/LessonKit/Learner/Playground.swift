@@ -50,7 +50,7 @@ public struct Playground: Sendable {
     /// - Throws: ``FileError`` when a file cannot be written.
     @discardableResult
     public func prepare(_ sample: Sample, runtimes: [Runtime], reset: Bool) throws -> [String] {
-        guard let slug = sample.demo else { return [] }
+        guard let slug = sample.checkedSlug else { return [] }
         try FileSystem.makeDirectories(folder(slug))
         var written: [String] = []
         for runtime in runtimes {
@@ -86,7 +86,7 @@ public struct Playground: Sendable {
     /// The job that checks the learner's copy of `sample` for `runtime` against the lesson's
     /// expected output (nil when the lesson has no such program or no expected output).
     public func job(for sample: Sample, in lesson: Lesson, runtime: Runtime, library: LessonLibrary) -> RunJob? {
-        guard let slug = sample.demo, var job = library.jobs(for: sample, in: lesson, runtimes: [runtime]).first else { return nil }
+        guard let slug = sample.checkedSlug, var job = library.jobs(for: sample, in: lesson, runtimes: [runtime]).first else { return nil }
         switch runtime {
         case .swift: job.executable = binary(slug)
         case .python, .node: job.script = (try? FileSystem.readText(copy(slug, runtime))) ?? job.script
