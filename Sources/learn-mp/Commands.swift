@@ -28,12 +28,13 @@ struct ShowLesson: ParsableCommand {
 
         Examples:
           learn-mp lesson process
-          learn-mp lesson 1 --no-run | less
+          learn-mp lesson 进程池 --no-run
           learn-mp lesson pool --compare     # also Python and Node.js, with times
         """
     )
 
-    @Argument(help: "The lesson: slug (process), file name (01-process) or number (1).")
+    @Argument(help: "The lesson: slug (process), file name (01-process), number (1) or title (创建进程).",
+              completion: Complete.lessons)
     var name: String
 
     @Flag(help: "Only show the lesson; do not build or run the demos.")
@@ -81,7 +82,7 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: "The demo slug (create-process) or product name (demo-create-process).")
+    @Argument(help: "The demo slug (create-process) or product name (demo-create-process).", completion: Complete.programs)
     var demo: String
 
     @Flag(help: "Also run the sample's Python original.")
@@ -109,7 +110,8 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("`all`, or lessons by slug, file name or number.", valueName: "lesson"))
+    @Argument(help: ArgumentHelp("`all`, or lessons by slug, file name, number or title.", valueName: "lesson"),
+              completion: Complete.lessons)
     var names: [String] = ["all"]
 
     @Flag(help: "Also check the Python originals (python3) against the same expected output.")

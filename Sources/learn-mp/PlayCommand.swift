@@ -18,7 +18,7 @@ struct Play: ParsableCommand {
         """
     )
 
-    @Argument(help: "The demo slug (pool-map) or product name (demo-pool-map).")
+    @Argument(help: "The demo or exercise slug (pool-map, ex-pool-cubes).", completion: Complete.programs)
     var demo: String
 
     @Flag(help: "Play the Swift copy (the default when no language is given).")
@@ -57,12 +57,12 @@ struct Hint: ParsableCommand {
         on every save; `learn-mp hint <exercise>` shows the hints seen so far and the next one.
 
         Examples:
-          learn-mp hint ex-first-process
-          learn-mp hint ex-first-process --all
+          learn-mp hint ex-exit-codes
+          learn-mp hint ex-exit-codes --all
         """
     )
 
-    @Argument(help: "The exercise slug (ex-first-process).")
+    @Argument(help: "The exercise slug (ex-exit-codes).", completion: Complete.exercises)
     var exercise: String
 
     @Flag(help: "Show every hint at once.")

@@ -63,7 +63,8 @@ public struct LessonLibrary: Sendable {
 
     // MARK: - Finding
 
-    /// The lesson named `name`: its slug (`pool`), file name (`02-pool`, `02-pool.md`) or number (`2`).
+    /// The lesson named `name`: its slug (`pool`), file name (`02-pool`, `02-pool.md`), number
+    /// (`2`), title, or a part of the title that only one lesson has (`进程池`).
     ///
     /// - Throws: ``WorkspaceError/unknownLesson(name:closest:available:)`` with the closest names.
     public func lesson(named name: String) throws(WorkspaceError) -> Lesson {
@@ -72,6 +73,14 @@ public struct LessonLibrary: Sendable {
         if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
         if let number = Int(key), let lesson = lessons.first(where: { $0.isNumbered && $0.number == number }) { return lesson }
         if let lesson = lessons.first(where: { $0.slug == key || $0.name == key }) { return lesson }
+        // By title (`进程池`, `进程池 Pool`): the whole title, else the one title that contains it.
+        let lowered = name.lowercased()
+        if let lesson = lessons.first(where: { $0.title.lowercased() == lowered }) { return lesson }
+        let containing = lessons.filter { $0.title.lowercased().contains(lowered) }
+        if containing.count == 1 { return containing[0] }
+        if containing.count > 1 {
+            throw .ambiguousLesson(name: name, matches: containing.map { "\($0.slug) (\($0.title))" })
+        }
         let names = lessons.map(\.slug)
         throw .unknownLesson(name: name, closest: closestNames(to: key, in: names + lessons.map(\.name)).reduce(into: []) {
             let slug = LessonParser.lessonName(fromPath: $1).slug
@@ -94,6 +103,17 @@ public struct LessonLibrary: Sendable {
 
     /// The problems of one lesson.
     public func problems(of lesson: Lesson) -> [LessonError] { problems[lesson.path] ?? [] }
+
+    // MARK: - Completion
+
+    /// The names a shell completes for a lesson argument: slugs and file names.
+    public var lessonNames: [String] { lessons.flatMap { [$0.slug, $0.name] } }
+
+    /// The names a shell completes for a demo argument: demo and exercise slugs.
+    public var programNames: [String] { lessons.flatMap { $0.samples.compactMap(\.checkedSlug) } }
+
+    /// The exercise slugs.
+    public var exerciseNames: [String] { lessons.flatMap { $0.exercises.compactMap(\.exercise) } }
 
     // MARK: - Jobs
 
