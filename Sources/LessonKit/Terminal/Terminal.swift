@@ -53,9 +53,7 @@ struct OutputReader {
 /// Nil when the pipe or the program cannot be made (nothing is changed then).
 func startOutputReader(command: String, extraEnvironment: [String: String], descriptors: [Int32]) -> OutputReader? {
     var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { return nil }
-    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    guard makePipe(&fds) else { return nil }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
