@@ -173,15 +173,19 @@ import Testing
                 return
             }
         }
+        let home = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e-home")
+        defer { FileSystem.removeTree(home) }
         let request = SpawnRequest(executable: Self.learnMP, arguments: ["verify", lesson.name, "--python", "--node", "--root", packageRoot],
-                                   environment: Runner.environment(trace: nil), directory: packageRoot, timeout: 60)
+                                   environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": home]) { $1 },
+                                   directory: packageRoot, timeout: 60)
         let result = Spawn.run(request)
         #expect(result.termination == .exited(0), "\(result.stdout)\(result.stderr)")
-        #expect(lastLine(result.stdout) == "\(lesson.demos.count * 3) passed, 0 failed")
+        // Each demo in three languages, and each exercise's reference solution.
+        #expect(lastLine(result.stdout) == "\(lesson.demos.count * 3 + lesson.exercises.count) passed, 0 failed")
     }
 
     @Test func helpHasExamples() throws {
-        for command in ["list", "lesson", "run", "verify", "sync"] {
+        for command in ["list", "lesson", "next", "run", "play", "hint", "verify", "sync"] {
             let outcome = try learnMP([command, "--help"], lessons: "good")
             #expect(outcome.code == 0)
             #expect(outcome.stdout.contains("learn-mp \(command)"), "\(command): \(outcome.stdout)")

@@ -17,10 +17,10 @@ import Testing
         }
 
         /// Runs `learn-mp <arguments>`; returns its standard output.
-        func learnMP(_ arguments: [String]) -> String {
+        func learnMP(_ arguments: [String], environment: [String: String] = [:]) -> String {
             let request = SpawnRequest(executable: packageRoot + "/.build/debug/learn-mp",
                                        arguments: arguments + ["--root", root, "--lessons", root + "/lessons", "--build-path", root + "/build"],
-                                       environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": root + "/home"]) { $1 },
+                                       environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": root + "/home"].merging(environment) { $1 }) { $1 },
                                        directory: root, timeout: 30)
             let result = Spawn.run(request)
             #expect(result.termination != .failedToStart(""), "\(result.stderr)")
@@ -40,6 +40,7 @@ import Testing
         let shown = scratch.learnMP(["next"])
         #expect(shown.contains("1. 好的课程") && shown.contains("✓ greet matches"), "next opens the first unread lesson: \(shown)")
         #expect(shown.hasSuffix("Next: every lesson is read and passed; `learn-mp play <demo>` to experiment\n"), "\(shown)")
+        // (COLUMNS=80 from the runner's environment: the line fits.)
         list = scratch.learnMP(["list"])
         #expect(list.contains("read  1/1 passed") && list.contains("Swift ✓") && !list.contains("stale"), "\(list)")
         #expect(!list.contains("Next:"))
@@ -62,6 +63,18 @@ import Testing
         #expect(list.contains("Swift ✓") && !list.contains("stale") && list.contains("1/1 passed"), "\(list)")
         #expect(try FileSystem.readText(scratch.lessonFile) == original, "no command wrote to the lesson")
         #expect(scratch.learnMP(["next"]).hasPrefix("Every lesson is read and every demo passed."))
+    }
+
+    @Test func aRunLessonFitsANarrowTerminalToo() throws {
+        let scratch = try Scratch()
+        defer { FileSystem.removeTree(scratch.root) }
+        for colour in ["never", "always"] {
+            let shown = scratch.learnMP(["lesson", "1", "--color", colour], environment: ["COLUMNS": "24"])
+            #expect(shown.contains("Main process PID:") && shown.contains("greet"), "\(shown)")
+            for line in shown.split(separator: "\n") {
+                #expect(TerminalWidthTests.problems(line, width: 24).isEmpty, "\(String(reflecting: String(line)))")
+            }
+        }
     }
 
     @Test func fingerprintsAndTheNextLesson() throws {

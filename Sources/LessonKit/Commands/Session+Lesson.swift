@@ -52,6 +52,17 @@ extension Session {
         return failed == 0 ? 0 : 1
     }
 
+    /// `text` with each line wider than `columns` continued on the next, indented like it.
+    func fitted(_ text: String, to columns: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let indent = String(line.prefix { $0 == " " })
+            let pieces = TextWidth.hardWrap(String(line), columns: columns)
+            guard pieces.count > 1 else { return String(line) }
+            let rest = TextWidth.hardWrap(pieces.dropFirst().joined(), columns: max(2, columns - indent.count))
+            return ([pieces[0]] + rest.map { indent + $0 }).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     /// Runs one job, printing its output and the verdict.
     ///
     /// - Parameter build: Build a Swift demo first when it is stale.
@@ -62,12 +73,20 @@ extension Session {
             return result
         }
         writeOut(renderer.output("", label: "\(job.runtime.label) output").trimmingTrailingNewlines.split(separator: "\n").first.map { $0 + "\n" } ?? "")
-        // Live output, indented like the code blocks.
+        // Live output, indented like the code blocks; a line wider than the view continues on
+        // the next (demos print plain text: they run with NO_COLOR=1).
         var atLineStart = true
+        var column = 0
+        let columns = max(8, renderer.width - 2)
         let result = Runner.run(job) { chunk in
             var text = ""
             for character in chunk {
-                if atLineStart { text += "  " }
+                if atLineStart { text += "  "; column = 0 }
+                if character != "\n" {
+                    let characterWidth = TextWidth.width(of: String(character))
+                    if column + characterWidth > columns { text += "\n  "; column = 0 }
+                    column += characterWidth
+                }
                 text.append(character)
                 atLineStart = character == "\n"
             }
@@ -75,8 +94,9 @@ extension Session {
         }
         if !atLineStart { writeOut("\n") }
         let verdict = result.passed ? style.dim(" matches the expected output") : ""
-        writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
-        if !result.passed { writeOut(failureReport(result)) }
+        let line = mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))")
+        writeOut(TextWidth.wrap(line, columns: renderer.width).joined(separator: "\n") + "\n")
+        if !result.passed { writeOut(fitted(failureReport(result), to: renderer.width)) }
         writeOut(timeline(of: result))
         return result
     }

@@ -18,11 +18,13 @@ extension Session {
         var progress = Progress.load(home.progressFile)
         progress.markRead(lesson)
         save(progress)
-        guard let next = progress.next(in: library.lessons) else {
-            return style.bold("Next: ") + "every lesson is read and passed; `learn-mp play <demo>` to experiment\n"
+        let line: String
+        if let next = progress.next(in: library.lessons) {
+            let why = progress.read[next.name] == nil ? "" : style.dim(" (some of its demos have not passed yet)")
+            line = style.bold("Next: ") + next.displayTitle + why + " — " + style.cyan("learn-mp next")
+        } else {
+            line = style.bold("Next: ") + "every lesson is read and passed; `learn-mp play <demo>` to experiment"
         }
-        let why = progress.read[next.name] == nil ? "" : style.dim(" (some of its demos have not passed yet)")
-        let line = style.bold("Next: ") + next.displayTitle + why + " — " + style.cyan("learn-mp next")
         return TextWidth.wrap(line, columns: min(width, 100)).joined(separator: "\n") + "\n"
     }
 
