@@ -97,5 +97,13 @@ import Testing
         #expect(progress.status(of: first.demos[0], .python) == .notRun)
         #expect(progress.next(in: [first, second]) == nil)
         #expect(Progress.fingerprint(program: "a", expected: "bc") != Progress.fingerprint(program: "ab", expected: "c"))
+
+        // Saved and read back; a file without the newer fields keeps what it has.
+        let file = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-progress") + "/progress.json"
+        defer { FileSystem.removeTree(String(file.dropLast("/progress.json".count))) }
+        try progress.save(file)
+        #expect(Progress.load(file) == progress)
+        try FileSystem.writeText(#"{"read": {"01-t": 5}}"#, to: file)
+        #expect(Progress.load(file).read == ["01-t": 5])
     }
 }

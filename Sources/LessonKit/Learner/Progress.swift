@@ -30,6 +30,16 @@ public struct Progress: Sendable, Codable, Equatable {
     /// An empty record.
     public init() {}
 
+    /// Reads a record; a field it lacks (a file from an older learn-mp) starts empty, so the
+    /// rest of a learner's progress is kept.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        read = try container.decodeIfPresent([String: Double].self, forKey: .read) ?? [:]
+        checks = try container.decodeIfPresent([String: Check].self, forKey: .checks) ?? [:]
+        played = try container.decodeIfPresent([String: Check].self, forKey: .played) ?? [:]
+        hintsShown = try container.decodeIfPresent([String: Int].self, forKey: .hintsShown) ?? [:]
+    }
+
     /// Reads `path` (empty when missing or unreadable).
     public static func load(_ path: String) -> Progress {
         (try? FileSystem.readText(path)).flatMap { ResultCoding.decode(Progress.self, $0) } ?? Progress()
