@@ -52,17 +52,6 @@ extension Session {
         return failed == 0 ? 0 : 1
     }
 
-    /// `text` with each line wider than `columns` continued on the next, indented like it.
-    func fitted(_ text: String, to columns: Int) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let indent = String(line.prefix { $0 == " " })
-            let pieces = TextWidth.hardWrap(String(line), columns: columns)
-            guard pieces.count > 1 else { return String(line) }
-            let rest = TextWidth.hardWrap(pieces.dropFirst().joined(), columns: max(2, columns - indent.count))
-            return ([pieces[0]] + rest.map { indent + $0 }).joined(separator: "\n")
-        }.joined(separator: "\n")
-    }
-
     /// Runs one job, printing its output and the verdict.
     ///
     /// - Parameter build: Build a Swift demo first when it is stale.

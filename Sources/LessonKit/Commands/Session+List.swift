@@ -56,6 +56,7 @@ extension Session {
         if let next = progress.next(in: library.lessons) {
             out += "\n" + style.bold("Next: ") + next.displayTitle + " — " + style.cyan("learn-mp next") + "\n"
         }
+        out = fitted(out, to: width)
         paged(lines: lineCount(out)) { writeOut(out) }
         return 0
     }

@@ -38,6 +38,17 @@ public struct Session {
         return try pager.show(body)
     }
 
+    /// `text` with each line wider than `columns` continued on the next, indented like it.
+    func fitted(_ text: String, to columns: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let indent = String(line.prefix { $0 == " " })
+            let pieces = TextWidth.hardWrap(String(line), columns: columns)
+            guard pieces.count > 1 else { return String(line) }
+            let rest = TextWidth.hardWrap(pieces.dropFirst().joined(), columns: max(2, columns - indent.count))
+            return ([pieces[0]] + rest.map { indent + $0 }).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     /// The lines `text` takes.
     func lineCount(_ text: String) -> Int { text.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) } }
 
