@@ -167,9 +167,9 @@ import Testing
         let library = try LessonLibrary(workspace: workspace)
         let lesson = try library.lesson(named: "process")
         let builder = DemoBuilder(workspace: workspace)
-        for sample in lesson.demos {
-            if let reason = builder.staleReason(sample.demo!) {
-                Issue.record("demo-\(sample.demo!) needs a build (\(reason)): run `swift build` before the tests")
+        for sample in lesson.demos + lesson.exercises {
+            if let reason = builder.staleReason(sample.checkedSlug!) {
+                Issue.record("demo-\(sample.checkedSlug!) needs a build (\(reason)): run `swift build` before the tests")
                 return
             }
         }

@@ -317,7 +317,7 @@ private let directoryLock: ProcessWideLock = {
 }()
 
 /// A pipe whose ends are closed on exec (the child gets copies on 1 and 2 only).
-func makePipe(_ fds: inout [Int32]) -> Bool {
+private func makePipe(_ fds: inout [Int32]) -> Bool {
     guard pipe(&fds) == 0 else { return false }
     _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
     _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)

@@ -74,7 +74,7 @@ public enum FileSystem {
     public static func waitForChange(of paths: [String], every interval: Double = 0.25) {
         let before = paths.map { try? readBytes($0) }
         repeat {
-            usleep(useconds_t(interval * 1_000_000))
+            system_pause(seconds: interval)
         } while paths.map({ try? readBytes($0) }) == before
     }
 

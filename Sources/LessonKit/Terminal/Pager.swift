@@ -14,7 +14,7 @@ public struct Pager {
             let trimmed = command.trimmed(of: " \t")
             return trimmed.isEmpty || trimmed == "cat" ? nil : Pager(command: trimmed)
         }
-        return isOnPath("less") ? Pager(command: "less") : nil
+        return system_isExecutableOnPath("less") ? Pager(command: "less") : nil
     }
 
     /// Runs `body` with standard output (and standard error when it is the same terminal)
@@ -23,10 +23,10 @@ public struct Pager {
     public func show<T>(_ body: () throws -> T) rethrows -> T {
         let extra = environmentValue("LESS") == nil ? ["LESS": "FRX"] : [:]
         let descriptors: [Int32] = isTerminal(2) ? [1, 2] : [1]
-        guard let reader = startOutputReader(command: command, extraEnvironment: extra, descriptors: descriptors) else {
+        guard let reader = system_startOutputReader(command: command, extraEnvironment: extra, descriptors: descriptors) else {
             return try body()
         }
-        defer { finishOutputReader(reader) }
+        defer { system_finishOutputReader(reader) }
         return try body()
     }
 }
