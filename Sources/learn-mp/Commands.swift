@@ -3,9 +3,10 @@ import LessonKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the lessons, their demos and each demo's last result.",
+        abstract: "List the lessons with your progress: read, each demo's last check (stale when the sample changed since), what comes next.",
         discussion: """
-        Last results come from .build/learn-mp/results.json, written by lesson, run and verify.
+        Progress is kept in $LEARN_MP_HOME/progress.json (default: $XDG_DATA_HOME/learn-mp, else \
+        ~/.local/share/learn-mp), written by lesson, next, run, play and verify.
 
         Example:
           learn-mp list
@@ -27,12 +28,13 @@ struct ShowLesson: ParsableCommand {
 
         Examples:
           learn-mp lesson process
-          learn-mp lesson 1 --no-run | less
+          learn-mp lesson 进程池 --no-run
           learn-mp lesson pool --compare     # also Python and Node.js, with times
         """
     )
 
-    @Argument(help: "The lesson: slug (process), file name (01-process) or number (1).")
+    @Argument(help: "The lesson: slug (process), file name (01-process), number (1) or title (创建进程).",
+              completion: Complete.lessons)
     var name: String
 
     @Flag(help: "Only show the lesson; do not build or run the demos.")
@@ -46,6 +48,30 @@ struct ShowLesson: ParsableCommand {
     func run() throws { try perform { try workspace.session().lesson(name, run: !noRun, compare: compare) } }
 }
 
+struct Next: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the lesson to take next: the first one not read yet, else the first whose demos have not all passed.",
+        discussion: """
+        Progress is yours alone, kept in $LEARN_MP_HOME/progress.json (default: \
+        $XDG_DATA_HOME/learn-mp, else ~/.local/share/learn-mp); `learn-mp list` shows it.
+
+        Examples:
+          learn-mp next
+          learn-mp next --no-run
+        """
+    )
+
+    @Flag(help: "Only show the lesson; do not build or run the demos.")
+    var noRun = false
+
+    @Flag(help: "Also run the Python original and the Node.js twin, with times.")
+    var compare = false
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws { try perform { try workspace.session().next(run: !noRun, compare: compare) } }
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, run and check one demo.",
@@ -56,7 +82,7 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: "The demo slug (create-process) or product name (demo-create-process).")
+    @Argument(help: "The demo slug (create-process) or product name (demo-create-process).", completion: Complete.programs)
     var demo: String
 
     @Flag(help: "Also run the sample's Python original.")
@@ -84,7 +110,8 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("`all`, or lessons by slug, file name or number.", valueName: "lesson"))
+    @Argument(help: ArgumentHelp("`all`, or lessons by slug, file name, number or title.", valueName: "lesson"),
+              completion: Complete.lessons)
     var names: [String] = ["all"]
 
     @Flag(help: "Also check the Python originals (python3) against the same expected output.")

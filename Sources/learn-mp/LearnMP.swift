@@ -15,11 +15,12 @@ struct LearnMP: ParsableCommand {
           learn-mp list
           learn-mp lesson process        # or: learn-mp lesson 1
           learn-mp run create-process
+          learn-mp play pool-map --watch   # your own copy, checked on every save
           learn-mp verify all --python --node
           learn-mp sync
           learn-mp export --out site
         """,
-        subcommands: [List.self, ShowLesson.self, Run.self, Verify.self, Sync.self, Export.self]
+        subcommands: [List.self, ShowLesson.self, Next.self, Run.self, Play.self, Hint.self, Verify.self, Sync.self, Export.self]
     )
 }
 
@@ -34,10 +35,19 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("SwiftPM's build directory; demos are <dir>/debug/demo-<slug> (default: $LEARN_MP_BUILD_PATH or <root>/.build).", valueName: "dir"))
     var buildPath: String?
 
+    @Option(help: ArgumentHelp("Colour: auto (on a terminal; FORCE_COLOR, CLICOLOR_FORCE and NO_COLOR are obeyed), always, never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Never page; by default text taller than the terminal goes through $PAGER (else less).")
+    var noPager = false
+
     func session() throws -> Session {
-        try Session(workspace: Workspace(root: root, lessons: lessons, buildPath: buildPath))
+        try Session(workspace: Workspace(root: root, lessons: lessons, buildPath: buildPath),
+                    style: .automatic(color), pager: noPager ? nil : Pager.configured())
     }
 }
+
+extension ColorChoice: ExpressibleByArgument {}
 
 /// Runs `body`, printing LessonKit's errors as `error: …` with exit code 2.
 func perform(_ body: () throws -> Int32) throws {

@@ -31,7 +31,8 @@ import Testing
         let lessonsPath = lessons.hasPrefix("/") ? lessons : fixtures + "/lessons/" + lessons
         let request = SpawnRequest(executable: Self.learnMP,
                                    arguments: arguments + ["--root", root, "--lessons", lessonsPath, "--build-path", root + "/build"],
-                                   environment: Runner.environment(trace: nil), directory: root, timeout: 20)
+                                   environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": root + "/home"]) { $1 },
+                                   directory: root, timeout: 20)
         let result = Spawn.run(request)
         guard case .exited(let code) = result.termination else {
             Issue.record("learn-mp did not exit: \(result.termination)\n\(result.stderr)")
@@ -164,17 +165,21 @@ import Testing
         let library = try LessonLibrary(workspace: workspace)
         let lesson = try library.lesson(named: "process")
         let builder = DemoBuilder(workspace: workspace)
-        for sample in lesson.demos {
-            if let reason = builder.staleReason(sample.demo!) {
-                Issue.record("demo-\(sample.demo!) needs a build (\(reason)): run `swift build` before the tests")
+        for sample in lesson.demos + lesson.exercises {
+            if let reason = builder.staleReason(sample.checkedSlug!) {
+                Issue.record("demo-\(sample.checkedSlug!) needs a build (\(reason)): run `swift build` before the tests")
                 return
             }
         }
+        let home = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-e2e-home")
+        defer { FileSystem.removeTree(home) }
         let request = SpawnRequest(executable: Self.learnMP, arguments: ["verify", lesson.name, "--python", "--node", "--root", packageRoot],
-                                   environment: Runner.environment(trace: nil), directory: packageRoot, timeout: 60)
+                                   environment: Runner.environment(trace: nil).merging(["LEARN_MP_HOME": home]) { $1 },
+                                   directory: packageRoot, timeout: 60)
         let result = Spawn.run(request)
         #expect(result.termination == .exited(0), "\(result.stdout)\(result.stderr)")
-        #expect(lastLine(result.stdout) == "\(lesson.demos.count * 3) passed, 0 failed")
+        // Each demo in three languages, and each exercise's reference solution.
+        #expect(lastLine(result.stdout) == "\(lesson.demos.count * 3 + lesson.exercises.count) passed, 0 failed")
     }
 
     @Test func exportErrorsAreOneReadableLine() throws {
@@ -190,7 +195,7 @@ import Testing
     }
 
     @Test func helpHasExamples() throws {
-        for command in ["list", "lesson", "run", "verify", "sync"] {
+        for command in ["list", "lesson", "next", "run", "play", "hint", "verify", "sync"] {
             let outcome = try learnMP([command, "--help"], lessons: "good")
             #expect(outcome.code == 0)
             #expect(outcome.stdout.contains("learn-mp \(command)"), "\(command): \(outcome.stdout)")

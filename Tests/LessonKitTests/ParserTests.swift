@@ -174,3 +174,72 @@ import Testing
         #expect(TextWidth.wrap("one two three four", columns: 10) == ["one two", "three four"])
     }
 }
+
+@Suite struct ExerciseParsingTests {
+    static let lesson = """
+    ---
+    title: T
+    ---
+
+    ## 练习
+
+    ```swift exercise=ex-one
+    // TODO
+    ```
+
+    ```output exercise=ex-one timeout=5
+    done
+    ```
+
+    ```hint exercise=ex-one
+    第一条
+    ```
+
+    ```hint exercise=ex-one
+    第二条
+    ```
+    """
+
+    @Test func anExerciseIsASampleWithHintsAndNoDemo() throws {
+        let (lesson, problems) = LessonParser.parse(Self.lesson, path: "lessons/01-t.md")
+        #expect(problems.isEmpty, "\(problems)")
+        let exercise = try #require(lesson.exercises.first)
+        #expect(exercise.exercise == "ex-one" && exercise.demo == nil && exercise.checkedSlug == "ex-one")
+        #expect(exercise.hints == ["第一条\n", "第二条\n"])
+        #expect(exercise.output?.text == "done\n" && exercise.output?.timeout == 5)
+        #expect(lesson.demos.isEmpty, "an exercise is not a demo: sync and the demo list leave it alone")
+        let text = TerminalRenderer(width: 120, style: Style(enabled: false)).render(.sample(exercise))
+        #expect(text.contains("exercise ex-one, starting program") && text.contains("learn-mp play ex-one --watch. 2 hints"), "\(text)")
+        #expect(!text.contains("第一条"), "hints are not shown with the lesson")
+    }
+
+    @Test func mistakesAreReportedWithTheFix() {
+        let wrongHint = Self.lesson.replacingOccurrences("```hint exercise=ex-one\n第一条", "```hint exercise=ex-two\n第一条")
+        let (_, problems) = LessonParser.parse(wrongHint, path: "lessons/01-t.md")
+        #expect(problems.map(\.description).contains { $0.contains("a hint belongs to the exercise of its sample") }, "\(problems)")
+        let mismatch = Self.lesson.replacingOccurrences("```output exercise=ex-one", "```output exercise=ex-two")
+        #expect(LessonParser.parse(mismatch, path: "lessons/01-t.md").problems.contains {
+            if case .demoMismatch = $0 { true } else { false }
+        })
+    }
+
+    @Test func theReferenceSolutionMustExistAndIsWhatVerifyRuns() throws {
+        let root = try FileSystem.makeTemporaryDirectory(prefix: "learn-mp-exercise")
+        defer { FileSystem.removeTree(root) }
+        try copyTree(fixtures + "/workspace", to: root)
+        try FileSystem.makeDirectories(root + "/lessons")
+        try FileSystem.writeText(Self.lesson, to: root + "/lessons/01-t.md")
+        var library = try LessonLibrary(workspace: Workspace(root: root, lessons: nil, buildPath: root + "/build"))
+        #expect(library.problems["lessons/01-t.md"]?.first?.description
+            == "lessons/01-t.md:7: exercise 'ex-one' has no reference solution: Sources/Demos/ex-one/main.swift does not exist. Write the finished program there (product demo-ex-one); `learn-mp verify` checks it against the exercise's expected output.")
+        try FileSystem.makeDirectories(root + "/Sources/Demos/ex-one")
+        try FileSystem.writeText("print(\"done\")\n", to: root + "/Sources/Demos/ex-one/main.swift")
+        library = try LessonLibrary(workspace: Workspace(root: root, lessons: nil, buildPath: root + "/build"))
+        #expect(library.problems.isEmpty, "the solution differs from the starting program, and that is fine")
+        #expect(!library.unusedDemos.contains("ex-one"))
+        let exercise = library.lessons[0].exercises[0]
+        let jobs = library.jobs(for: exercise, in: library.lessons[0], runtimes: [.swift, .python, .node])
+        #expect(jobs.map(\.executable) == [root + "/build/debug/demo-ex-one"], "only the Swift reference solution is checked")
+        #expect(jobs.first?.expected == "done\n")
+    }
+}

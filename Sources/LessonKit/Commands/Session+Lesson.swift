@@ -17,6 +17,14 @@ extension Session {
             return 1
         }
         let renderer = TerminalRenderer(width: min(width, 100), style: style)
+        let height = lineCount(renderer.header(lesson) + lesson.sections.map { section in
+            renderer.heading(section) + section.blocks.map { renderer.render($0) }.joined()
+        }.joined())
+        return paged(lines: height) { show(lesson, in: library, renderer: renderer, run: run, compare: compare) }
+    }
+
+    /// Writes the lesson and runs its demos (with `run`); returns the exit code.
+    func show(_ lesson: Lesson, in library: LessonLibrary, renderer: TerminalRenderer, run: Bool, compare: Bool) -> Int32 {
         writeOut(renderer.header(lesson))
         var results: [RunResult] = []
         for section in lesson.sections {
@@ -43,24 +51,35 @@ extension Session {
         if run {
             writeOut("\(results.count - failed) passed, \(failed) failed\n")
         }
+        writeOut("\n" + markRead(lesson, in: library))
         return failed == 0 ? 0 : 1
     }
 
     /// Runs one job, printing its output, the verdict and (unless `drawTimeline` is false,
     /// when the caller draws several runs together) its timeline.
-    func runInPlace(_ job: RunJob, renderer: TerminalRenderer, drawTimeline: Bool = true) -> RunResult {
-        if job.runtime == .swift, let failure = build([job])[job.demo] {
+    ///
+    /// - Parameter build: Build a Swift demo first when it is stale.
+    func runInPlace(_ job: RunJob, renderer: TerminalRenderer, build: Bool = true, drawTimeline: Bool = true) -> RunResult {
+        if build, job.runtime == .swift, let failure = self.build([job])[job.demo] {
             let result = buildFailure(job, failure)
             writeOut(mark(false) + " " + job.title + "\n" + failureReport(result))
             return result
         }
         writeOut(renderer.output("", label: "\(job.runtime.label) output").trimmingTrailingNewlines.split(separator: "\n").first.map { $0 + "\n" } ?? "")
-        // Live output, indented like the code blocks.
+        // Live output, indented like the code blocks; a line wider than the view continues on
+        // the next (demos print plain text: they run with NO_COLOR=1).
         var atLineStart = true
+        var column = 0
+        let columns = max(8, renderer.width - 2)
         let result = Runner.run(job) { chunk in
             var text = ""
             for character in visibleControls(chunk) {
-                if atLineStart { text += "  " }
+                if atLineStart { text += "  "; column = 0 }
+                if character != "\n" {
+                    let characterWidth = TextWidth.width(of: String(character))
+                    if column + characterWidth > columns { text += "\n  "; column = 0 }
+                    column += characterWidth
+                }
                 text.append(character)
                 atLineStart = character == "\n"
             }
@@ -69,9 +88,10 @@ extension Session {
         if !atLineStart { writeOut("\n") }
         let facts = job.facts.filter { $0.applies(to: job.runtime) }.count - result.unchecked.count
         let verdict = result.passed ? style.dim(" matches the expected output" + (facts > 0 ? " and \(facts) fact\(facts == 1 ? "" : "s")" : "")) : ""
-        writeOut(mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))") + "\n")
-        if !result.passed { writeOut(failureReport(result)) }
-        for note in result.unchecked { writeOut("  " + style.dim(note) + "\n") }
+        let line = mark(result.passed) + " " + job.title + verdict + style.dim(" (\(formatDuration(result.spawn.seconds)))")
+        writeOut(TextWidth.wrap(line, columns: renderer.width).joined(separator: "\n") + "\n")
+        if !result.passed { writeOut(fitted(failureReport(result), to: renderer.width)) }
+        for note in result.unchecked { writeOut(TextWidth.wrap("  " + style.dim(note), columns: renderer.width).joined(separator: "\n") + "\n") }
         if drawTimeline { writeOut(timeline(of: result)) }
         return result
     }

@@ -12,9 +12,9 @@ extension Session {
         for lesson in lessons {
             let problems = library.problems(of: lesson)
             for problem in problems { failures.append(mark(false) + " " + problem.description + "\n") }
-            for sample in lesson.demos {
+            for sample in lesson.demos + lesson.exercises {
                 // A demo without a source cannot be built; that is already a reported problem.
-                guard let demo = sample.demo, FileSystem.exists(workspace.demoSource(demo)) else { continue }
+                guard let demo = sample.checkedSlug, FileSystem.exists(workspace.demoSource(demo)) else { continue }
                 jobs += library.jobs(for: sample, in: lesson, runtimes: runtimes)
             }
         }

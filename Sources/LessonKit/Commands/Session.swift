@@ -13,16 +13,44 @@ public struct Session {
     public var interactive: Bool
     /// Runs jobs in parallel for `verify`.
     public var scheduler: any JobScheduler
+    /// The pager for text taller than the terminal, or nil (`--no-pager`).
+    public var pager: Pager?
+    /// Where the learner's copies and progress are kept.
+    public var home: LearnerHome
 
     /// Creates a session.
     public init(workspace: Workspace, style: Style = .automatic(), width: Int = terminalColumns(),
-                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler()) {
+                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler(), pager: Pager? = nil,
+                home: LearnerHome = LearnerHome()) {
         self.workspace = workspace
         self.style = style
         self.width = width
         self.interactive = interactive
         self.scheduler = scheduler
+        self.pager = pager
+        self.home = home
     }
+
+    /// Runs `body` with its output going through the pager when there is one, standard output
+    /// is a terminal and `lines` lines do not fit on it.
+    func paged<T>(lines: Int, _ body: () throws -> T) rethrows -> T {
+        guard let pager, interactive, lines > terminalRows() else { return try body() }
+        return try pager.show(body)
+    }
+
+    /// `text` with each line wider than `columns` continued on the next, indented like it.
+    func fitted(_ text: String, to columns: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let indent = String(line.prefix { $0 == " " })
+            let pieces = TextWidth.hardWrap(String(line), columns: columns)
+            guard pieces.count > 1 else { return String(line) }
+            let rest = TextWidth.hardWrap(pieces.dropFirst().joined(), columns: max(2, columns - indent.count))
+            return ([pieces[0]] + rest.map { indent + $0 }).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    /// The lines `text` takes.
+    func lineCount(_ text: String) -> Int { text.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) } }
 
     func mark(_ passed: Bool) -> String { passed ? style.green("✓") : style.red("✗") }
 
@@ -81,6 +109,7 @@ public struct Session {
         } catch {
             writeError(style.yellow("warning: ") + "the results were not saved: \(error)\n")
         }
+        recordProgress(results, played: false)
     }
 
     /// The results file, with a warning when it had to be set aside.

@@ -48,6 +48,9 @@ public struct Lesson: Sendable {
     /// The samples that have a Swift demo (and so can be run and checked).
     public var demos: [Sample] { samples.filter { $0.demo != nil } }
 
+    /// The exercises (samples whose blocks say `exercise=<slug>`), in document order.
+    public var exercises: [Sample] { samples.filter { $0.exercise != nil } }
+
     /// `NN-slug`, the file name without extension.
     public var name: String {
         var name = path.split(separator: "/").last.map(String.init) ?? path
@@ -57,6 +60,9 @@ public struct Lesson: Sendable {
 
     /// Whether the file name starts with a number (`00-overview.md` does, `notes.md` does not).
     public var isNumbered: Bool { name.first?.isNumber == true }
+
+    /// `2. 进程池`: the title after the number, when the file name has one above 0.
+    public var displayTitle: String { isNumbered && number > 0 ? "\(number). \(title)" : title }
 }
 
 // MARK: - Section
@@ -216,8 +222,10 @@ public struct Sample: Sendable {
     public var output: ExpectedOutput?
     /// Files created in the working directory before the programs run.
     public var files: [InputFile]
-    /// The code blocks in document order (for rendering).
+    /// The code blocks in document order (for rendering), hints included.
     public var blocks: [CodeBlock]
+    /// An exercise's hints (```` ```hint exercise=<slug> ```` blocks), to be shown one at a time.
+    public var hints: [String] = []
     /// The section title the sample appears under.
     public var sectionTitle: String
     /// The lesson file and the line of the sample's first block.
@@ -237,4 +245,17 @@ public struct Sample: Sendable {
     /// The demo slug (`create-process` for product `demo-create-process`), when the sample
     /// has a `swift demo=<slug>` block.
     public var demo: String? { swift?.options["demo"] }
+
+    /// The exercise slug, when the sample is an exercise (```` ```swift exercise=<slug> ````).
+    ///
+    /// An exercise is a sample whose `swift` block (and `python` / `javascript` blocks, if any)
+    /// is the starting program with a part left for the learner, whose `output exercise=<slug>`
+    /// block is what a finished program prints, and whose `hint exercise=<slug>` blocks are
+    /// hints in order. Its reference solution is the program `Sources/Demos/<slug>/main.swift`
+    /// (product `demo-<slug>`), which `verify` checks against the expected output; it is not
+    /// in the lesson text.
+    public var exercise: String? { swift?.options["exercise"] }
+
+    /// The slug of the program that is checked: the demo, or the exercise's reference solution.
+    public var checkedSlug: String? { demo ?? exercise }
 }

@@ -28,6 +28,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(file: String, line: Int, reason: String)
     /// A behaviour fact that is unknown, malformed, out of range or contradicts another.
     case badFact(file: String, line: Int, reason: String)
+    /// A `swift exercise=x` block whose reference solution `Sources/Demos/x/main.swift` does not exist.
+    case exerciseWithoutSolution(file: String, line: Int, exercise: String, expectedPath: String)
 
     /// The lesson file the problem is in.
     public var file: String {
@@ -36,7 +38,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
              .outputWithoutSwift(let file, _, _), .demoWithoutOutput(let file, _, _), .demoMismatch(let file, _, _, _),
              .demoWithoutSource(let file, _, _, _), .duplicateDemo(let file, _, _, _, _), .drifted(let file, _, _, _, _),
              .badOption(let file, _, _, _), .badExpectedOutput(let file, _, _), .tooLarge(let file, _, _),
-             .badFact(let file, _, _):
+             .badFact(let file, _, _),
+             .exerciseWithoutSolution(let file, _, _, _):
             file
         }
     }
@@ -48,7 +51,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
              .outputWithoutSwift(_, let line, _), .demoWithoutOutput(_, let line, _), .demoMismatch(_, let line, _, _),
              .demoWithoutSource(_, let line, _, _), .duplicateDemo(_, let line, _, _, _), .drifted(_, let line, _, _, _),
              .badOption(_, let line, _, _), .badExpectedOutput(_, let line, _), .tooLarge(_, let line, _),
-             .badFact(_, let line, _):
+             .badFact(_, let line, _),
+             .exerciseWithoutSolution(_, let line, _, _):
             line
         }
     }
@@ -82,6 +86,8 @@ public enum LessonError: Error, Sendable, Equatable, CustomStringConvertible {
             return place + "too large to read: \(reason)."
         case .badFact(_, _, let reason):
             return place + "fact: \(reason)."
+        case .exerciseWithoutSolution(_, _, let exercise, let path):
+            return place + "exercise '\(exercise)' has no reference solution: \(path) does not exist. Write the finished program there (product demo-\(exercise)); `learn-mp verify` checks it against the exercise's expected output."
         }
     }
 }

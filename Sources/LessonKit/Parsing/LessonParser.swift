@@ -207,7 +207,7 @@ private struct Builder {
         case "swift": rank = 3
         case "output": rank = 4
         case "facts": rank = 5
-        case "file": rank = 0
+        case "file", "hint": rank = 0
         default:
             closeSample()
             current.blocks.append(.code(block))
@@ -225,9 +225,10 @@ private struct Builder {
         case 2: sample!.javascript = block
         case 3:
             sample!.swift = block
-            if let demo = info.options["demo"] {
+            let key = info.options["demo"] == nil && info.options["exercise"] != nil ? "exercise" : "demo"
+            if let demo = info.options[key] {
                 if !isValidSlug(demo) {
-                    problems.append(.badOption(file: path, line: line, option: "demo=\(demo)",
+                    problems.append(.badOption(file: path, line: line, option: "\(key)=\(demo)",
                                                reason: "a slug is lower-case letters, digits and dashes, e.g. demo=create-process"))
                 } else if let first = demoLines[demo] {
                     problems.append(.duplicateDemo(file: path, line: line, demo: demo, firstFile: path, firstLine: first))
@@ -237,7 +238,8 @@ private struct Builder {
             }
         case 4: addOutput(block, info: info)
         case 5: addFacts(block, info: info)
-        default: addFile(block, info: info)
+        default:
+            if info.language == "hint" { addHint(block, info: info) } else { addFile(block, info: info) }
         }
     }
 
@@ -265,7 +267,7 @@ private struct Builder {
                 problems.append(.badOption(file: path, line: line, option: "min-time=\(value)", reason: "expected the fewest seconds a correct run takes, a finite number > 0, e.g. min-time=2.8"))
             }
         }
-        let known: Set<String> = ["demo", "timeout", "exit", "min-time"]
+        let known: Set<String> = ["demo", "exercise", "timeout", "exit", "min-time"]
         for (key, value) in info.options.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
             problems.append(.badOption(file: path, line: line, option: "\(key)=\(value)", reason: "unknown; output blocks take demo=<slug>, timeout=<seconds>, exit=<code>, min-time=<seconds>"))
         }
@@ -278,15 +280,15 @@ private struct Builder {
             problems.append(.badExpectedOutput(file: path, line: line + error.line, reason: error.reason))
         }
         sample!.output = output
-        guard let demo = info.options["demo"] else {
+        guard let demo = info.options["demo"] ?? info.options["exercise"] else {
             problems.append(.outputWithoutDemo(file: path, line: line))
             return
         }
-        guard let swift = sample!.swift else {
+        guard sample!.swift != nil else {
             problems.append(.outputWithoutSwift(file: path, line: line, demo: demo))
             return
         }
-        if let swiftDemo = swift.options["demo"], swiftDemo != demo {
+        if let swiftDemo = sample!.checkedSlug, swiftDemo != demo {
             problems.append(.demoMismatch(file: path, line: line, swift: swiftDemo, output: demo))
         }
     }
@@ -329,11 +331,21 @@ private struct Builder {
         sample!.files.append(InputFile(name: name, contents: block.code))
     }
 
+    /// A hint of the exercise the sample is.
+    mutating func addHint(_ block: CodeBlock, info: InfoString) {
+        guard let exercise = info.options["exercise"], exercise == sample!.exercise else {
+            problems.append(.badOption(file: path, line: block.line, option: "exercise",
+                                       reason: "a hint belongs to the exercise of its sample: ```hint exercise=<slug> after ```swift exercise=<slug>"))
+            return
+        }
+        sample!.hints.append(block.code)
+    }
+
     mutating func closeSample() {
         guard let finished = sample else { return }
         sample = nil
         lastRank = 0
-        if let swift = finished.swift, let demo = swift.options["demo"], finished.output == nil {
+        if let swift = finished.swift, let demo = finished.checkedSlug, finished.output == nil {
             problems.append(.demoWithoutOutput(file: path, line: swift.line, demo: demo))
         }
         if let output = finished.output {

@@ -107,6 +107,15 @@ public enum FileSystem {
         system_stat(path).map { Double($0.st_mtim.tv_sec) + Double($0.st_mtim.tv_nsec) / 1e9 }
     }
 
+    /// Returns when one of `paths` has new content, reading them every `interval` seconds (a
+    /// save that writes the same bytes is no change).
+    public static func waitForChange(of paths: [String], every interval: Double = 0.25) {
+        let before = paths.map { try? readBytes($0) }
+        repeat {
+            system_pause(seconds: interval)
+        } while paths.map({ try? readBytes($0) }) == before
+    }
+
     /// Sets a file's modification time to now.
     public static func touch(_ path: String) { system_touch(path) }
 

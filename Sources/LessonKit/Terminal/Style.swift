@@ -6,9 +6,25 @@ public struct Style: Sendable {
     /// Creates a style.
     public init(enabled: Bool) { self.enabled = enabled }
 
-    /// Colour when standard output (`descriptor`) is a terminal and `NO_COLOR` is unset or empty.
-    public static func automatic(descriptor: Int32 = 1) -> Style {
-        Style(enabled: isTerminal(descriptor) && (environmentValue("NO_COLOR") ?? "").isEmpty)
+    /// The style `choice` asks for (`--color`).
+    ///
+    /// `always` and `never` decide alone. `auto` colours when `FORCE_COLOR` or `CLICOLOR_FORCE`
+    /// is set to anything but empty or `0` (even into a pipe, e.g. `| less -R`); otherwise
+    /// never when `NO_COLOR` is set and not empty; otherwise when `descriptor` is a terminal.
+    ///
+    /// - Parameter environment: looks up an environment variable (this process's by default).
+    public static func automatic(_ choice: ColorChoice = .auto, descriptor: Int32 = 1,
+                                 environment: (String) -> String? = environmentValue) -> Style {
+        switch choice {
+        case .always: return Style(enabled: true)
+        case .never: return Style(enabled: false)
+        case .auto:
+            func isSet(_ name: String) -> Bool { !(environment(name) ?? "").isEmpty }
+            if ["FORCE_COLOR", "CLICOLOR_FORCE"].contains(where: { isSet($0) && environment($0) != "0" }) {
+                return Style(enabled: true)
+            }
+            return Style(enabled: !isSet("NO_COLOR") && isTerminal(descriptor))
+        }
     }
 
     func wrap(_ text: String, _ code: String) -> String {

@@ -18,3 +18,10 @@ public func writeOut(_ text: String) {
 public func writeError(_ text: String) {
     _ = Array(text.utf8).withUnsafeBytes { system_writeAll(2, $0) }
 }
+
+/// The terminal's height in rows: the window size, else `LINES`, else 24.
+public func terminalRows(_ descriptor: Int32 = 1) -> Int {
+    if let rows = system_terminalRows(descriptor) { return rows }
+    if let rows = environmentValue("LINES").flatMap(Int.init), rows > 0 { return rows }
+    return 24
+}

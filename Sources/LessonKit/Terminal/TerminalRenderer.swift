@@ -8,7 +8,7 @@ public struct TerminalRenderer: Sendable {
 
     /// Creates a renderer.
     public init(width: Int, style: Style) {
-        self.width = max(20, width)
+        self.width = max(10, width)
         self.style = style
     }
 
@@ -16,8 +16,9 @@ public struct TerminalRenderer: Sendable {
 
     /// The lesson's title block.
     public func header(_ lesson: Lesson) -> String {
-        let title = lesson.isNumbered && lesson.number > 0 ? "\(lesson.number). \(lesson.title)" : lesson.title
-        var out = style.bold(title) + "\n" + String(repeating: "═", count: min(width, max(4, TextWidth.width(of: title)))) + "\n"
+        let title = lesson.displayTitle
+        var out = wrap(style.bold(title), indent: "") + "\n"
+        out += String(repeating: "═", count: min(width, max(4, TextWidth.width(of: title)))) + "\n"
         if !lesson.description.isEmpty { out += wrap(style.dim(lesson.description), indent: "") + "\n" }
         return out + "\n"
     }
@@ -26,9 +27,9 @@ public struct TerminalRenderer: Sendable {
     public func heading(_ section: Section) -> String {
         switch section.level {
         case 0: return ""
-        case 1: return style.bold(section.title) + "\n\n"
-        case 2: return style.bold(style.cyan("■ " + section.title)) + "\n\n"
-        default: return style.bold("▸ " + section.title) + "\n\n"
+        case 1: return wrap(style.bold(section.title), indent: "") + "\n\n"
+        case 2: return wrap(style.bold(style.cyan("■ " + section.title)), indent: "") + "\n\n"
+        default: return wrap(style.bold("▸ " + section.title), indent: "") + "\n\n"
         }
     }
 
@@ -38,13 +39,17 @@ public struct TerminalRenderer: Sendable {
         case .paragraph(let inlines):
             return wrap(inline(inlines), indent: indent) + "\n\n"
         case .list(let ordered, let start, let items):
+            // Items are rendered in the width left after the indent and the marker, so wrapped
+            // lines line up under the first and stay inside the width.
+            let markers = items.indices.map { ordered ? "\(start + $0). " : "• " }
+            let markerWidth = markers.map { TextWidth.width(of: $0) }.max() ?? 2
+            let inner = narrower(by: TextWidth.width(of: indent) + markerWidth)
             var out = ""
-            for (offset, item) in items.enumerated() {
-                let marker = ordered ? "\(start + offset). " : "• "
-                let body = item.map { render($0, indent: "") }.joined().trimmingTrailingNewlines
+            for (item, marker) in zip(items, markers) {
+                let body = item.map { inner.render($0, indent: "") }.joined().trimmingTrailingNewlines
                 let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
                 for (number, line) in lines.enumerated() {
-                    out += indent + (number == 0 ? marker : String(repeating: " ", count: marker.count)) + line + "\n"
+                    out += indent + TextWidth.pad(number == 0 ? marker : "", to: markerWidth) + line + "\n"
                 }
             }
             return out + "\n"
@@ -53,16 +58,23 @@ public struct TerminalRenderer: Sendable {
         case .tip(let kind, let title, let blocks):
             return tip(kind: kind, title: title, blocks: blocks, indent: indent) + "\n"
         case .quote(let blocks):
-            let body = blocks.map { render($0) }.joined().trimmingTrailingNewlines
+            let body = blocks.map { narrower(by: TextWidth.width(of: indent) + 2).render($0) }.joined().trimmingTrailingNewlines
             return body.split(separator: "\n", omittingEmptySubsequences: false).map { indent + style.dim("│ ") + $0 }.joined(separator: "\n") + "\n\n"
         case .code(let code):
             return codeBlock(code, label: code.language, indent: indent)
         case .sample(let sample):
-            return sample.blocks.map { sampleBlock($0) }.joined()
+            // Hints stay hidden: `learn-mp hint` shows them one at a time.
+            var out = sample.blocks.filter { $0.language != "hint" }.map { sampleBlock($0) }.joined()
+            if let exercise = sample.exercise {
+                let hints = sample.hints.count == 1 ? "1 hint" : "\(sample.hints.count) hints"
+                out += wrap(style.dim("Write the missing part in your copy and check it: ") + style.cyan("learn-mp play \(exercise) --watch")
+                            + style.dim(". \(hints), one at a time: ") + style.cyan("learn-mp hint \(exercise)"), indent: indent) + "\n\n"
+            }
+            return out
         case .rule:
             return indent + style.dim(String(repeating: "─", count: min(width, 40))) + "\n\n"
         case .html(let text):
-            return indent + style.dim(text.trimmingTrailingNewlines) + "\n\n"
+            return wrap(style.dim(text.trimmingTrailingNewlines), indent: indent) + "\n\n"
         }
     }
 
@@ -71,7 +83,8 @@ public struct TerminalRenderer: Sendable {
         switch block.language {
         case "python", "py": codeBlock(block, label: "Python")
         case "javascript", "js": codeBlock(block, label: "Node.js")
-        case "swift": codeBlock(block, label: block.options["demo"].map { "Swift · demo-\($0)" } ?? "Swift")
+        case "swift": codeBlock(block, label: block.options["demo"].map { "Swift · demo-\($0)" }
+            ?? block.options["exercise"].map { "Swift · exercise \($0), starting program" } ?? "Swift")
         case "output": codeBlock(block, label: "expected output")
         case "facts": codeBlock(block, label: "behaviour facts")
         case "file": codeBlock(block, label: "file \(block.options["name"] ?? "")")
@@ -79,23 +92,54 @@ public struct TerminalRenderer: Sendable {
         }
     }
 
-    /// A code block under a label rule.
+    /// A code block under a label rule. A line wider than the width continues on the next
+    /// line after a dim `↪`.
     public func codeBlock(_ block: CodeBlock, label: String, indent: String = "") -> String {
-        let title = "── \(label) "
-        var out = indent + style.dim(title + String(repeating: "─", count: max(2, min(width, 60) - TextWidth.width(of: title)))) + "\n"
+        var out = indent + labelRule(label, width: width - TextWidth.width(of: indent)) + "\n"
         let code = Highlighter.highlight(block.code.trimmingTrailingNewlines, language: block.language, style: style)
-        for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
-            out += line.isEmpty ? "\n" : indent + "  " + line + "\n"
-        }
+        out += codeLines(code, indent: indent + "  ")
         return out + "\n"
     }
 
     /// Program output shown under a label, e.g. `── Swift output (0.12 s) ──`.
     public func output(_ text: String, label: String) -> String {
+        labelRule(label, width: width) + "\n" + codeLines(text.trimmingTrailingNewlines, indent: "  ")
+    }
+
+    /// `── label ─────`, at most 60 columns and never wider than `width` (a long label is
+    /// shortened with `…`).
+    func labelRule(_ label: String, width: Int) -> String {
+        let room = max(1, width - 6)
+        var label = label
+        if TextWidth.width(of: label) > room {
+            label = TextWidth.units(label).reduce(into: "") { text, unit in
+                if TextWidth.width(of: text) + unit.width < room { text += unit.text }
+            } + "…"
+        }
         let title = "── \(label) "
-        var out = style.dim(title + String(repeating: "─", count: max(2, min(width, 60) - TextWidth.width(of: title)))) + "\n"
-        for line in text.trimmingTrailingNewlines.split(separator: "\n", omittingEmptySubsequences: false) { out += "  " + line + "\n" }
+        return style.dim(title + String(repeating: "─", count: max(2, min(width, 60) - TextWidth.width(of: title))))
+    }
+
+    /// Each line of `text` after `indent`; a line too wide continues after `↪ `.
+    func codeLines(_ text: String, indent: String) -> String {
+        let columns = width - TextWidth.width(of: indent)
+        var out = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard !line.isEmpty else { out += "\n"; continue }
+            let first = TextWidth.hardWrap(String(line), columns: columns)
+            out += indent + first[0] + "\n"
+            let rest = first.dropFirst().joined()
+            guard !rest.isEmpty else { continue }
+            for piece in TextWidth.hardWrap(rest, columns: columns - 2) {
+                out += indent + style.dim("↪ ") + piece + "\n"
+            }
+        }
         return out
+    }
+
+    /// The same renderer for a column `columns` narrower.
+    func narrower(by columns: Int) -> TerminalRenderer {
+        TerminalRenderer(width: width - columns, style: style)
     }
 
     // MARK: - Pieces
@@ -145,9 +189,8 @@ public struct TerminalRenderer: Sendable {
         guard columns > 0 else { return "" }
         let cells = all.map { row in (0..<columns).map { $0 < row.count ? inline(row[$0]) : "" } }
         var widths = (0..<columns).map { column in cells.map { TextWidth.width(of: $0[column]) }.max() ?? 0 }
-        // Too wide for the terminal: first take room from columns whose words are shorter than
-        // the column (so words stay whole, and no column drops below 10), then shrink the
-        // widest columns, splitting words.
+        // Too wide for the terminal: take room from columns whose words are shorter than the
+        // column (so words stay whole, and no column drops below 10).
         let available = width - TextWidth.width(of: indent) - (3 * columns + 1)
         let wordFloor = (0..<columns).map { column in
             let longestWord = cells.map { TextWidth.pieces($0[column]).map { TextWidth.width(of: $0) }.max() ?? 0 }.max() ?? 0
@@ -158,9 +201,9 @@ public struct TerminalRenderer: Sendable {
                 .max(by: { widths[$0] - wordFloor[$0] < widths[$1] - wordFloor[$1] }) {
             widths[roomiest] -= 1
         }
-        while widths.reduce(0, +) > available,
-              let widest = widths.indices.filter({ widths[$0] > 6 }).max(by: { widths[$0] < widths[$1] }) {
-            widths[widest] -= 1
+        // Still too wide, so words would be split: one record per row reads better.
+        if widths.reduce(0, +) > available {
+            return records(cells, hasHeader: !header.isEmpty, indent: indent)
         }
         func rule(_ left: String, _ middle: String, _ right: String) -> String {
             indent + style.dim(left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: middle) + right) + "\n"
@@ -188,10 +231,27 @@ public struct TerminalRenderer: Sendable {
         return out + rule("└", "┴", "┘")
     }
 
+    /// A table too wide for the terminal even with narrow columns: one record per row, each
+    /// cell on its own line after its column's heading.
+    func records(_ cells: [[String]], hasHeader: Bool, indent: String) -> String {
+        let headings = hasHeader ? cells[0] : cells[0].indices.map { "\($0 + 1)" }
+        var out = ""
+        for values in cells.dropFirst(hasHeader ? 1 : 0) {
+            out += indent + style.dim("┌─") + "\n"
+            for (heading, value) in zip(headings, values) {
+                out += wrap(style.bold(heading) + ": " + value, indent: indent + style.dim("│ ")) + "\n"
+            }
+        }
+        return out
+    }
+
     func tip(kind: String, title: String, blocks: [Block], indent: String) -> String {
         let boxWidth = min(width - TextWidth.width(of: indent), 78)
         let inner = boxWidth - 4
-        let label = kind.uppercased() + (title.isEmpty ? "" : ": " + title)
+        // A title too long for the top border becomes the box's first line.
+        let fullLabel = kind.uppercased() + (title.isEmpty ? "" : ": " + title)
+        let titleInBorder = TextWidth.width(of: fullLabel) <= boxWidth - 6
+        let label = titleInBorder ? fullLabel : kind.uppercased()
         let style = self.style
         let color: (String) -> String
         switch kind {
@@ -202,7 +262,8 @@ public struct TerminalRenderer: Sendable {
         let top = "╭─ " + label + " " + String(repeating: "─", count: max(1, boxWidth - 5 - TextWidth.width(of: label))) + "╮"
         var out = indent + color(top) + "\n"
         let renderer = TerminalRenderer(width: inner, style: style)
-        let body = blocks.map { renderer.render($0) }.joined().trimmingTrailingNewlines
+        let body = ((titleInBorder ? [] : [Block.paragraph([.strong([.text(title)])])]) + blocks)
+            .map { renderer.render($0) }.joined().trimmingTrailingNewlines
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             out += indent + color("│") + " " + TextWidth.pad(String(line), to: inner) + " " + color("│") + "\n"
         }

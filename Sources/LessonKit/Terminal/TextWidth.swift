@@ -52,9 +52,11 @@ public enum TextWidth {
     // MARK: - Wrapping
 
     /// Breaks `text` into lines of at most `columns` display columns: at spaces, and between
-    /// any two CJK characters (which need no space). Words longer than a line are split.
+    /// any two CJK characters (which need no space). A word is split only when it is wider
+    /// than a whole line.
     ///
-    /// `text` may contain ANSI styles; they are kept and take no columns.
+    /// `text` may contain ANSI styles: an escape sequence is never cut, takes no columns, and a
+    /// style still open at the end of a line is closed there and opened again on the next.
     public static func wrap(_ text: String, columns: Int) -> [String] {
         let columns = max(2, columns)
         var lines: [String] = []
@@ -73,11 +75,10 @@ public enum TextWidth {
                     lineWidth = 0
                 }
                 if pieceWidth > columns {
-                    for character in piece {
-                        let characterWidth = width(of: String(character))
-                        if lineWidth + characterWidth > columns { lines.append(line); line = ""; lineWidth = 0 }
-                        line.append(character)
-                        lineWidth += characterWidth
+                    for unit in units(piece) {
+                        if lineWidth + unit.width > columns { lines.append(line); line = ""; lineWidth = 0 }
+                        line += unit.text
+                        lineWidth += unit.width
                     }
                 } else {
                     line += piece
@@ -86,7 +87,70 @@ public enum TextWidth {
             }
             lines.append(trimTrailingSpace(line))
         }
-        return lines
+        return carryingStyles(lines)
+    }
+
+    /// Breaks one line of code into lines of at most `columns` columns, keeping every
+    /// character (indentation included): at the last space that leaves more than the line's
+    /// indentation on the line, else anywhere. Escape sequences are never cut; styles are
+    /// carried over as in ``wrap(_:columns:)``.
+    public static func hardWrap(_ line: String, columns: Int) -> [String] {
+        let columns = max(2, columns)
+        if width(of: line) <= columns { return [line] }
+        var lines: [String] = []
+        var current: [(text: String, width: Int)] = []
+        var currentWidth = 0
+        for unit in units(line) {
+            if currentWidth + unit.width > columns, !current.isEmpty {
+                let indentation = current.prefix { $0.text == " " || $0.width == 0 }.count
+                if let space = current.lastIndex(where: { $0.text == " " }), space > indentation {
+                    lines.append(current[...space].map(\.text).joined())
+                    current = Array(current[(space + 1)...])
+                } else {
+                    lines.append(current.map(\.text).joined())
+                    current = []
+                }
+                currentWidth = current.reduce(0) { $0 + $1.width }
+            }
+            current.append(unit)
+            currentWidth += unit.width
+        }
+        lines.append(current.map(\.text).joined())
+        return carryingStyles(lines)
+    }
+
+    /// `text` as display units: each escape sequence whole (no columns), each character with
+    /// its width.
+    static func units(_ text: String) -> [(text: String, width: Int)] {
+        var result: [(text: String, width: Int)] = []
+        var escape = ""
+        for character in text {
+            let scalar = character.unicodeScalars.first!
+            if !escape.isEmpty {
+                escape.append(character)
+                if (0x40...0x7e).contains(scalar.value) && scalar != "[" { result.append((escape, 0)); escape = "" }
+                continue
+            }
+            if scalar == "\u{1B}" { escape = String(character); continue }
+            result.append((String(character), width(of: String(character))))
+        }
+        if !escape.isEmpty { result.append((escape, 0)) }
+        return result
+    }
+
+    /// Closes the styles still open at the end of each line (`ESC[0m`) and opens them again at
+    /// the start of the next, so every line stands alone (in a table cell, a box, a pager).
+    static func carryingStyles(_ lines: [String]) -> [String] {
+        guard lines.count > 1, lines.contains(where: { $0.contains("\u{1B}") }) else { return lines }
+        var open: [String] = []
+        return lines.map { line in
+            var out = open.joined() + line
+            for unit in units(line) where unit.width == 0 && unit.text.hasPrefix("\u{1B}[") && unit.text.hasSuffix("m") {
+                if unit.text == "\u{1B}[0m" || unit.text == "\u{1B}[m" { open = [] } else { open.append(unit.text) }
+            }
+            if !open.isEmpty { out += "\u{1B}[0m" }
+            return out
+        }
     }
 
     private static func trimTrailingSpace(_ line: String) -> String {

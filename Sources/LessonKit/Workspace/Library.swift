@@ -34,13 +34,21 @@ public struct LessonLibrary: Sendable {
             var issues = found
             let unclosed = found.first { if case .unclosedFence = $0 { true } else { false } }
             for sample in lesson.samples where sample.line < (unclosed?.line ?? Int.max) {
-                guard let swift = sample.swift, let demo = sample.demo, isValidSlug(demo) else { continue }
+                guard let swift = sample.swift, let demo = sample.checkedSlug, isValidSlug(demo) else { continue }
                 if let first = firstUse[demo], first.file != lesson.path {
                     issues.append(.duplicateDemo(file: lesson.path, line: swift.line, demo: demo, firstFile: first.file, firstLine: first.line))
                 } else if firstUse[demo] == nil {
                     firstUse[demo] = (lesson.path, swift.line)
                 }
-                issues += try LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+                if sample.exercise != nil {
+                    // The starting program is not the solution: only the solution must exist.
+                    if !FileSystem.exists(workspace.demoSource(demo)) {
+                        issues.append(.exerciseWithoutSolution(file: lesson.path, line: swift.line, exercise: demo,
+                                                               expectedPath: relativePath(workspace.demoSource(demo), to: workspace.root)))
+                    }
+                } else {
+                    issues += try LessonLibrary.bind(swift: swift, demo: demo, file: lesson.path, workspace: workspace)
+                }
             }
             lessons.append(lesson)
             files[lesson.path] = file
@@ -78,7 +86,8 @@ public struct LessonLibrary: Sendable {
 
     // MARK: - Finding
 
-    /// The lesson named `name`: its slug (`pool`), file name (`02-pool`, `02-pool.md`) or number (`2`).
+    /// The lesson named `name`: its slug (`pool`), file name (`02-pool`, `02-pool.md`), number
+    /// (`2`), title, or a part of the title that only one lesson has (`进程池`).
     ///
     /// - Throws: ``WorkspaceError/unknownLesson(name:closest:available:)`` with the closest names.
     public func lesson(named name: String) throws(WorkspaceError) -> Lesson {
@@ -87,6 +96,14 @@ public struct LessonLibrary: Sendable {
         if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
         if let number = Int(key), let lesson = lessons.first(where: { $0.isNumbered && $0.number == number }) { return lesson }
         if let lesson = lessons.first(where: { $0.slug == key || $0.name == key }) { return lesson }
+        // By title (`进程池`, `进程池 Pool`): the whole title, else the one title that contains it.
+        let lowered = name.lowercased()
+        if let lesson = lessons.first(where: { $0.title.lowercased() == lowered }) { return lesson }
+        let containing = lessons.filter { $0.title.lowercased().contains(lowered) }
+        if containing.count == 1 { return containing[0] }
+        if containing.count > 1 {
+            throw .ambiguousLesson(name: name, matches: containing.map { "\($0.slug) (\($0.title))" })
+        }
         let names = lessons.map(\.slug)
         throw .unknownLesson(name: name, closest: closestNames(to: key, in: names + lessons.map(\.name)).reduce(into: []) {
             let slug = LessonParser.lessonName(fromPath: $1).slug
@@ -94,29 +111,42 @@ public struct LessonLibrary: Sendable {
         }, available: lessons.map(\.name))
     }
 
-    /// The sample whose demo is `slug`, with its lesson.
+    /// The sample whose demo (or exercise) is `slug`, with its lesson.
     ///
     /// - Throws: ``WorkspaceError/unknownDemo(name:closest:)``.
     public func sample(demo slug: String) throws(WorkspaceError) -> (lesson: Lesson, sample: Sample) {
         var key = slug
         if key.hasPrefix("demo-") { key.removeFirst(5) }
         for lesson in lessons {
-            if let sample = lesson.demos.first(where: { $0.demo == key }) { return (lesson, sample) }
+            if let sample = lesson.samples.first(where: { $0.checkedSlug == key }) { return (lesson, sample) }
         }
-        let all = lessons.flatMap { $0.demos.compactMap(\.demo) }
+        let all = lessons.flatMap { $0.samples.compactMap(\.checkedSlug) }
         throw .unknownDemo(name: slug, closest: closestNames(to: key, in: all))
     }
 
     /// The problems of one lesson.
     public func problems(of lesson: Lesson) -> [LessonError] { problems[lesson.path] ?? [] }
 
+    // MARK: - Completion
+
+    /// The names a shell completes for a lesson argument: slugs and file names.
+    public var lessonNames: [String] { lessons.flatMap { [$0.slug, $0.name] } }
+
+    /// The names a shell completes for a demo argument: demo and exercise slugs.
+    public var programNames: [String] { lessons.flatMap { $0.samples.compactMap(\.checkedSlug) } }
+
+    /// The exercise slugs.
+    public var exerciseNames: [String] { lessons.flatMap { $0.exercises.compactMap(\.exercise) } }
+
     // MARK: - Jobs
 
-    /// The jobs that check `sample`: the Swift demo and, when asked, the Python and Node.js programs.
+    /// The jobs that check `sample`: the Swift demo and, when asked, the Python and Node.js
+    /// programs. For an exercise, the Swift job runs its reference solution (its other
+    /// programs are starting points, not solutions, and are not checked).
     public func jobs(for sample: Sample, in lesson: Lesson, runtimes: [Runtime] = [.swift]) -> [RunJob] {
-        guard let demo = sample.demo, let output = sample.output else { return [] }
+        guard let demo = sample.checkedSlug, let output = sample.output else { return [] }
         var jobs: [RunJob] = []
-        for runtime in runtimes {
+        for runtime in runtimes where sample.exercise == nil || runtime == .swift {
             let executable: String
             var script: String?
             switch runtime {
