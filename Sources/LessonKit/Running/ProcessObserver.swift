@@ -12,7 +12,8 @@ import Multiprocessing
 /// ``TraceEvent/Source-swift.enum/observer``, which ``Timeline`` merges with the program's own:
 /// the program's names and exit codes win, the observer fills in the rest.
 ///
-/// Samples come every 40 ms while the process tree is steady, and every 5 ms for 100 ms after
+/// Samples come every 40 ms while the process tree is steady, and as often as they are asked
+/// for (``Spawn`` asks every 10 ms; at most every 8 ms) for 100 ms after
 /// a process appears or ends (a pool starting its workers one after another): lifetimes are
 /// dated to within a sampling period, and a program's own events, where it or its hook reports
 /// them, date its processes exactly. Costs, per sample: two `pread`s per process (its `stat`
@@ -25,7 +26,7 @@ public final class ProcessObserver {
     public let root: Int32
     /// Nanoseconds between samples while the process tree changes (a process appeared or
     /// ended in the last ``settleTime``)...
-    public var minimumInterval: UInt64 = 5_000_000
+    public var minimumInterval: UInt64 = 8_000_000
     /// ...and while it does not.
     public var steadyInterval: UInt64 = 40_000_000
     /// How long after a change the denser sampling lasts.

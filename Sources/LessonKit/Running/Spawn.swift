@@ -86,7 +86,7 @@ public enum Spawn {
     ///
     /// - Parameters:
     ///   - onOutput: called with each chunk of standard output as it arrives.
-    ///   - onPoll: called with the program's pid every few milliseconds while it runs, and once
+    ///   - onPoll: called with the program's pid every 10 ms or sooner while it runs, and once
     ///     more before its group is killed (a ``ProcessObserver`` samples there).
     public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil,
                            onPoll: ((pid_t) -> Void)? = nil) -> SpawnResult {
@@ -186,7 +186,7 @@ public enum Spawn {
             if let exitedAt, now - exitedAt > 0.5 { break }
             var fds = descriptors.indices.filter { open[$0] }.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
             onPoll?(pid)
-            let ready = poll(&fds, nfds_t(fds.count), onPoll == nil ? 10 : 5)
+            let ready = poll(&fds, nfds_t(fds.count), 10)
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
                 let index = entry.fd == stdout ? 0 : 1
