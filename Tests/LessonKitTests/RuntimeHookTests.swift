@@ -87,6 +87,28 @@ struct RuntimeHookTests {
         #expect(timeline.rows.contains { $0.name.hasPrefix("ForkServerProcess-") })
     }
 
+    @Test func pythonHookRecordsTheFirstHoldsOfAProcessOnly() throws {
+        let script = """
+        from multiprocessing import Process, Value
+        def work(v):
+            for _ in range(2000):
+                with v.get_lock():
+                    v.value += 1
+        if __name__ == '__main__':
+            v = Value('i', 0)
+            workers = [Process(target=work, args=(v,)) for _ in range(2)]
+            for w in workers: w.start()
+            for w in workers: w.join()
+            print(v.value)
+        """
+        let result = Runner.run(job(.python, script, expected: "4000\n"))
+        #expect(result.passed, "\(result.problems) \(result.spawn.stderr)")
+        let workers = Timeline(result: result).rows.filter { $0.name.hasPrefix("Process-") }
+        #expect(workers.count == 2)
+        // 512 holds each, every one given back: 2,048 lines instead of 8,000.
+        #expect(workers.allSatisfy { $0.holds.count == Trace.holdLimit && $0.holds.allSatisfy { $0.end != nil } })
+    }
+
     @Test func pythonHookChangesNeitherOutputNorExitCode() {
         let script = "import sys, multiprocessing\nprint('out'); print('err', file=sys.stderr)\nsys.exit(3)\n"
         var traced = job(.python, script, expected: "out\n")

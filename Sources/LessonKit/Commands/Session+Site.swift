@@ -6,7 +6,7 @@ extension Session {
     func timeline(of result: RunResult) -> String {
         let timeline = Timeline(result: result)
         guard !timeline.isEmpty else { return "" }
-        return timelineRenderer.render(timeline).map { "  " + $0 + "\n" }.joined()
+        return fitted(timelineRenderer.render(timeline).map { "  " + $0 + "\n" }.joined(), to: width)
     }
 
     /// The timelines of several runs of one sample on one time scale (Python, Node.js, Swift),
@@ -15,7 +15,7 @@ extension Session {
         let order: [Runtime] = [.python, .node, .swift]
         let timelines = results.sorted { order.firstIndex(of: $0.job.runtime)! < order.firstIndex(of: $1.job.runtime)! }
             .map { (label: $0.job.runtime.label, timeline: Timeline(result: $0)) }
-        return timelineRenderer.render(comparing: timelines).map { "  " + $0 + "\n" }.joined()
+        return fitted(timelineRenderer.render(comparing: timelines).map { "  " + $0 + "\n" }.joined(), to: width)
     }
 
     private var timelineRenderer: TimelineTerminalRenderer {

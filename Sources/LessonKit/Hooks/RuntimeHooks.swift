@@ -6,7 +6,9 @@
 ///   start-up in the main process and in every spawned child (fork children inherit what it
 ///   patched). It names `multiprocessing` processes, records pool and executor tasks, holds
 ///   of `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore` and `Condition`, and `Queue` puts and
-///   gets made by the program's own code (not the library's internal ones).
+///   gets made by the program's own code (not the library's internal ones): the first 512
+///   holds and 512 queue operations of each process, like the Swift library (see
+///   `Trace.holdLimit`), so a counter locked thousands of times does not flood the trace.
 /// - Node.js: `trace-preload.js` given as `--require` in `NODE_OPTIONS`, which Node runs in
 ///   the main thread, in every `worker_threads` worker and in every `child_process` child. It
 ///   records `child_process` and `cluster` children (start, exit code or signal),

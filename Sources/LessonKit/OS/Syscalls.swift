@@ -49,6 +49,12 @@ func system_read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Res
     return count >= 0 ? .success(count) : .failure(SystemError(call: "read", errno: code))
 }
 
+/// Reads up to `buffer.count` bytes at `offset`, without moving the file position.
+func system_pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: Int) -> Result<Int, SystemError> {
+    let (count, code) = retrying { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    return count >= 0 ? .success(count) : .failure(SystemError(call: "pread", errno: code))
+}
+
 /// Writes all of `bytes`.
 func system_writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, SystemError> {
     var offset = 0

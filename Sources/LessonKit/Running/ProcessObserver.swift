@@ -12,23 +12,25 @@ import Multiprocessing
 /// ``TraceEvent/Source-swift.enum/observer``, which ``Timeline`` merges with the program's own:
 /// the program's names and exit codes win, the observer fills in the rest.
 ///
-/// Samples come every 4 ms for the first quarter second, then every 20 ms. Costs, per
-/// sample: two `pread`s per process (its `stat` and its main thread's `children`, kept open);
-/// every ``fullSampleEvery`` samples also a thread listing and a `children` and a `stat` read
-/// per thread, so a thread is dated to within a full sample. Samples
-/// closer together than ``minimumInterval`` (``steadyInterval``) are skipped. A thread's CPU time is as of its last
-/// full sample; a process forked by a thread other than the main one is found by the next
-/// full sample.
+/// Samples come every 40 ms while the process tree is steady, and as often as they are asked
+/// for (``Spawn`` asks every 10 ms; at most every 8 ms) for 100 ms after
+/// a process appears or ends (a pool starting its workers one after another): lifetimes are
+/// dated to within a sampling period, and a program's own events, where it or its hook reports
+/// them, date its processes exactly. Costs, per sample: two `pread`s per process (its `stat`
+/// and its main thread's `children`, kept open); every ``fullSampleEvery`` samples also a
+/// thread listing and a `children` and a `stat` read per thread, so a thread is dated to
+/// within a full sample, its CPU time is as of its last full sample, and a process forked by
+/// a thread other than the main one is found by the next full sample.
 public final class ProcessObserver {
     /// The demo's process id.
     public let root: Int32
-    /// Nanoseconds: samples closer together than this are skipped during the first
-    /// ``burstLength`` of a run, when a program starts its processes...
-    public var minimumInterval: UInt64 = 4_000_000
-    /// ...and closer together than this afterwards.
-    public var steadyInterval: UInt64 = 20_000_000
-    /// How long the first, denser sampling lasts.
-    public var burstLength: UInt64 = 250_000_000
+    /// Nanoseconds between samples while the process tree changes (a process appeared or
+    /// ended in the last ``settleTime``)...
+    public var minimumInterval: UInt64 = 8_000_000
+    /// ...and while it does not.
+    public var steadyInterval: UInt64 = 40_000_000
+    /// How long after a change the denser sampling lasts.
+    public var settleTime: UInt64 = 100_000_000
     /// Every this many samples, a full one: every thread's `children` (a process that a
     /// helper thread forked) and `stat` (its CPU time and name). The others read the main
     /// thread's `children` and list the threads.
@@ -44,6 +46,8 @@ public final class ProcessObserver {
         var cpuTicks: UInt64
         /// The kernel's start time in ticks since boot: tells a reused pid from the old one.
         var startTicks: UInt64
+        /// Seen as a zombie: it has ended.
+        var ended = false
     }
 
     /// Processes by pid, and finished ones (a pid seen again with another start).
@@ -54,7 +58,8 @@ public final class ProcessObserver {
     private var threadOrder: [ThreadKey] = []
     private var retired: [(pid: Int32, seen: Seen)] = []
     private var lastSample: UInt64 = 0
-    private var firstSample: UInt64?
+    /// When a process was last seen to appear or end (the first sample counts as a change).
+    private var lastChange: UInt64?
     private var samples = 0
     /// When the demo's process last ran a new program (exec), if it did after the first sample:
     /// a launcher (a version manager's shell shim) ran before it.
@@ -82,9 +87,9 @@ public final class ProcessObserver {
     /// Looks at the process tree once (unless the last look was under ``minimumInterval`` ago).
     public func sample() {
         let now = Trace.now
-        let first = firstSample ?? now
-        firstSample = first
-        let interval = now - first < burstLength ? minimumInterval : steadyInterval
+        let changed = lastChange ?? now
+        lastChange = changed
+        let interval = now - changed < settleTime ? minimumInterval : steadyInterval
         guard now &- lastSample >= interval else { return }
         lastSample = now
         samples += 1
@@ -98,7 +103,7 @@ public final class ProcessObserver {
                 files[pid] = (stat, FileSystem.RereadableFile("/proc/\(pid)/task/\(pid)/children"))
             }
             guard let open = files[pid], let stat = open.stat.read().flatMap(Self.stat) else {
-                files[pid] = nil
+                if files.removeValue(forKey: pid) != nil { lastChange = now }
                 continue
             }
             note(pid: pid, stat: stat, now: now)
@@ -128,7 +133,12 @@ public final class ProcessObserver {
     private func note(pid: Int32, stat: Stat, now: UInt64) {
         if var seen = processes[pid], seen.startTicks == stat.startTicks {
             // A zombie has ended: it was last seen alive before.
-            if !stat.isZombie { seen.lastSeen = now }
+            if !stat.isZombie {
+                seen.lastSeen = now
+            } else if !seen.ended {
+                seen.ended = true
+                lastChange = now
+            }
             seen.cpuTicks = max(seen.cpuTicks, stat.cpuTicks)
             // A process that runs a new program (exec) changes its name; a zombie keeps it.
             if !stat.isZombie, seen.name != stat.name {
@@ -138,6 +148,7 @@ public final class ProcessObserver {
             processes[pid] = seen
             return
         }
+        lastChange = now
         if let old = processes[pid] { retired.append((pid, old)) } else { processOrder.append(pid) }
         processes[pid] = Seen(parent: stat.parent, name: stat.name, firstSeen: now, lastSeen: now,
                               cpuTicks: stat.cpuTicks, startTicks: stat.startTicks)

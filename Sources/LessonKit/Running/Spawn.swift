@@ -102,7 +102,7 @@ public enum Spawn {
     /// - Parameters:
     ///   - request: the program, its arguments, environment and limits.
     ///   - onOutput: called with each chunk of standard output as it arrives.
-    ///   - onPoll: called with the program's pid every few milliseconds while it runs, and once
+    ///   - onPoll: called with the program's pid every 10 ms or sooner while it runs, and once
     ///     more before what is left of it is killed (a ``ProcessObserver`` samples there).
     public static func run(_ request: SpawnRequest, onOutput: ((String) -> Void)? = nil,
                            onPoll: ((pid_t) -> Void)? = nil) -> SpawnResult {
@@ -186,7 +186,7 @@ public enum Spawn {
             let reading = descriptors.indices.filter { open[$0] }.map { descriptors[$0] }
             if reading.isEmpty { system_sleep(0.001); continue }
             onPoll?(pid)
-            for fd in system_pollReadable(reading, milliseconds: onPoll == nil ? 10 : 5) {
+            for fd in system_pollReadable(reading, milliseconds: 10) {
                 let index = fd == stdout ? 0 : 1
                 guard case .success(let count) = buffer.withUnsafeMutableBytes({ system_read(fd, into: $0) }), count > 0 else {
                     open[index] = false

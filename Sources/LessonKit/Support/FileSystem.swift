@@ -122,17 +122,9 @@ public enum FileSystem {
     /// A small file read with one `read(2)` of at most `limit` bytes, as the kernel's `/proc`
     /// files are meant to be read; nil when it cannot be opened or read (a process that ended).
     public static func readSmall(_ path: String, limit: Int = 4096) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
-            var result = read(fd, buffer.baseAddress, limit)
-            while result < 0 && Glibc.errno == EINTR { result = read(fd, buffer.baseAddress, limit) }
-            failed = result < 0
-            count = max(0, result)
-        }
-        return failed ? nil : bytes
+        guard case .success(let fd) = system_open(path, O_RDONLY) else { return nil }
+        defer { system_close(fd) }
+        return readOnce(limit: limit) { system_read(fd, into: $0) }
     }
 
     /// A file kept open to be read again from the start, as a `/proc` file is sampled: each
@@ -144,24 +136,29 @@ public enum FileSystem {
 
         /// Opens `path` for reading; nil when it cannot be opened.
         public init?(_ path: String, limit: Int = 4096) {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard case .success(let fd) = system_open(path, O_RDONLY) else { return nil }
+            descriptor = fd
             self.limit = limit
-            guard descriptor >= 0 else { return nil }
         }
 
-        deinit { if descriptor >= 0 { close(descriptor) } }
+        deinit { system_close(descriptor) }
 
         /// The whole file as it is now; nil when it cannot be read (its process ended).
         public func read() -> [UInt8]? {
-            var failed = false
-            let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
-                var result = pread(descriptor, buffer.baseAddress, limit, 0)
-                while result < 0 && Glibc.errno == EINTR { result = pread(descriptor, buffer.baseAddress, limit, 0) }
-                failed = result < 0
-                count = max(0, result)
-            }
-            return failed ? nil : bytes
+            FileSystem.readOnce(limit: limit) { system_pread(descriptor, into: $0, offset: 0) }
         }
+    }
+
+    /// The bytes one read of at most `limit` bytes gives; nil when it fails.
+    private static func readOnce(limit: Int, _ read: (UnsafeMutableRawBufferPointer) -> Result<Int, SystemError>) -> [UInt8]? {
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
+            switch read(UnsafeMutableRawBufferPointer(buffer)) {
+            case .success(let read): count = read
+            case .failure: failed = true; count = 0
+            }
+        }
+        return failed ? nil : bytes
     }
 
     /// The names in a directory (without `.` and `..`), sorted; empty when it cannot be read.

@@ -108,8 +108,15 @@ public struct TimelineTerminalRenderer: Sendable {
             nameWidth = min(18, lanes.map { TextWidth.width(of: $0.name) + 2 * $0.depth }.max() ?? 4)
             idWidth = lanes.map { String($0.id).count }.max() ?? 1
             statusWidth = lanes.map(\.status.count).max() ?? 0
-            let fixed = nameWidth + 1 + idWidth + 1 + 2 + (statusWidth > 0 ? statusWidth + 1 : 0)
-            barWidth = max(10, width - fixed)
+            var fixed = nameWidth + 1 + idWidth + 1 + 2 + (statusWidth > 0 ? statusWidth + 1 : 0)
+            // A narrow terminal: names give way first (to 6 columns), then the bar (to 4).
+            let shortage = fixed + 10 - width
+            if shortage > 0 {
+                let given = min(shortage, max(0, nameWidth - 6))
+                nameWidth -= given
+                fixed -= given
+            }
+            barWidth = max(4, min(width - fixed, max(10, width - fixed)))
             span = max(timelines.map(\.duration).max() ?? 1, 1)
         }
 

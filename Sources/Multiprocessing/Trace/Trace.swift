@@ -31,8 +31,17 @@ public enum Trace {
 
     // MARK: - The library's events
 
+    /// How many holds a process records.
+    public static let holdLimit = 512
+    /// Holds this process may still record, and those recorded as taken but not given back.
+    /// Reset in each new process; a race between threads only makes the limit approximate.
+    nonisolated(unsafe) private static var holdsLeft = holdLimit
+    nonisolated(unsafe) private static var openHolds = 0
+
     /// A process began running (in the child, right after fork).
     static func processStarted(pid: Int32, parent: Int32, name: String) {
+        holdsLeft = holdLimit
+        openHolds = 0
         guard isEnabled else { return }
         record(TraceEvent(.processStarted(parent: parent, name: name, runtime: "swift"), pid: pid, time: now))
     }
@@ -45,9 +54,20 @@ public enum Trace {
 
     /// This process took (`acquired`) or gave back a lock or semaphore unit whose shared word
     /// is at `object` (the same address in every forked process, so it names the object).
+    ///
+    /// A process records its first ``holdLimit`` holds (a counter locked 10,000 times would
+    /// otherwise write 20,000 lines); a hold recorded as taken is recorded as given back.
     @usableFromInline
     static func hold(_ acquired: Bool, object: UnsafeRawPointer, kind: TraceEvent.HoldKind) {
         guard isEnabled else { return }
+        if acquired {
+            guard holdsLeft > 0 else { return }
+            holdsLeft -= 1
+            openHolds += 1
+        } else {
+            guard holdsLeft > 0 || openHolds > 0 else { return }
+            openHolds = max(0, openHolds - 1)
+        }
         // At most 16 hex digits: a small string, stored inline, no allocation.
         let id = String(UInt(bitPattern: object), radix: 16)
         let pid = system_cachedPid()
