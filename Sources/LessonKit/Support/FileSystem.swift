@@ -150,10 +150,10 @@ public enum FileSystem {
     }
 
     /// The bytes one read of at most `limit` bytes gives; nil when it fails.
-    private static func readOnce(limit: Int, _ read: (UnsafeMutableRawBufferPointer) -> Result<Int, SystemError>) -> [UInt8]? {
+    private static func readOnce(limit: Int, _ readInto: (UnsafeMutableRawBufferPointer) -> Result<Int, SystemError>) -> [UInt8]? {
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
-            switch read(UnsafeMutableRawBufferPointer(buffer)) {
+            switch readInto(UnsafeMutableRawBufferPointer(buffer)) {
             case .success(let read): count = read
             case .failure: failed = true; count = 0
             }
