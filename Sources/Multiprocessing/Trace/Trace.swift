@@ -13,9 +13,18 @@ public enum Trace {
         return system_openForAppending(path)
     }()
 
-    /// Whether this process writes a trace.
+    /// Whether this process writes a trace. Built with `-DLEARN_MP_TRACE_COMPILED_OUT` (as
+    /// `make bench` builds its reference program) it is a constant false, so every event and
+    /// what its call site computes for it compile away: the bench compares that build with
+    /// tracing merely off.
     @inline(__always)
-    public static var isEnabled: Bool { descriptor >= 0 }
+    public static var isEnabled: Bool {
+        #if LEARN_MP_TRACE_COMPILED_OUT
+        false
+        #else
+        descriptor >= 0
+        #endif
+    }
 
     /// Writes `event` as one line, when tracing is on.
     @inline(__always)
