@@ -109,6 +109,33 @@ struct RuntimeHookTests {
         #expect(workers.allSatisfy { $0.holds.count == Trace.holdLimit && $0.holds.allSatisfy { $0.end != nil } })
     }
 
+    /// Two locks, one taken inside the other (a Value's own RLock inside a Lock), past the
+    /// budget: every recorded hold of either is given back in the trace. (Counting open holds
+    /// for all objects together let the inner lock's release use up the outer one's.)
+    @Test func pythonHookNeverShowsAGivenBackLockAsHeld() throws {
+        let script = """
+        from multiprocessing import Lock, Process, Value
+        def work(v, lock):
+            for _ in range(1000):
+                with lock:
+                    v.value += 1
+        if __name__ == '__main__':
+            v, lock = Value('i', 0), Lock()
+            workers = [Process(target=work, args=(v, lock)) for _ in range(2)]
+            for w in workers: w.start()
+            for w in workers: w.join()
+            print(v.value)
+        """
+        let result = Runner.run(job(.python, script, expected: "2000\n"))
+        #expect(result.passed, "\(result.problems) \(result.spawn.stderr)")
+        let workers = Timeline(result: result).rows.filter { $0.name.hasPrefix("Process-") }
+        #expect(workers.count == 2)
+        for worker in workers {
+            let open = worker.holds.filter { $0.end == nil }
+            #expect(open.isEmpty, "\(worker.name): \(open.count) holds never given back")
+        }
+    }
+
     @Test func pythonHookChangesNeitherOutputNorExitCode() {
         let script = "import sys, multiprocessing\nprint('out'); print('err', file=sys.stderr)\nsys.exit(3)\n"
         var traced = job(.python, script, expected: "out\n")

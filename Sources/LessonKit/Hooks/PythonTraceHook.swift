@@ -162,22 +162,27 @@ def _learn_mp_install():
     # A process records its first HOLDS holds and QUEUE_OPERATIONS queue operations (a
     # counter locked 10,000 times would otherwise write 20,000 lines); a hold recorded as
     # taken is always recorded as given back.
-    budget = {"holds": 512, "open": 0, "queue": 512}
+    # Open holds are counted per object, so that once the budget is spent only the releases
+    # of recorded takes are written: a trace never shows a lock given back as still held.
+    budget = {"holds": 512, "queue": 512}
+    open_holds = {}
 
     def reset_budget():
-        budget.update(holds=512, open=0, queue=512)
+        budget.update(holds=512, queue=512)
+        open_holds.clear()
 
     def hold(event, lock, kind):
+        obj = semlock_id(lock)
         if event == "acquire":
             if budget["holds"] <= 0:
                 return
             budget["holds"] -= 1
-            budget["open"] += 1
-        else:
-            if budget["holds"] <= 0 and budget["open"] <= 0:
-                return
-            budget["open"] = max(0, budget["open"] - 1)
-        emit(event, ',"tid":%d,"obj":%s,"kind":"%s"' % (native_id(), quoted(semlock_id(lock)), kind))
+            open_holds[obj] = open_holds.get(obj, 0) + 1
+        elif open_holds.get(obj, 0) > 0:
+            open_holds[obj] -= 1
+        elif budget["holds"] <= 0:
+            return
+        emit(event, ',"tid":%d,"obj":%s,"kind":"%s"' % (native_id(), quoted(obj), kind))
 
     def patch_synchronize(module):
         kinds = {module.Lock: "lock", module.RLock: "rlock", module.Semaphore: "semaphore",

@@ -42,15 +42,16 @@ public enum Trace {
 
     /// How many holds a process records.
     public static let holdLimit = 512
-    /// Holds this process may still record, and those recorded as taken but not given back.
-    /// Reset in each new process; a race between threads only makes the limit approximate.
+    /// Holds this process may still record, and the objects of those recorded as taken but not
+    /// yet given back (one entry per open hold: a lock taken inside another is two). Reset in
+    /// each new process; a race between threads only makes the limit approximate.
     nonisolated(unsafe) private static var holdsLeft = holdLimit
-    nonisolated(unsafe) private static var openHolds = 0
+    nonisolated(unsafe) private static var openHolds: [UnsafeRawPointer] = []
 
     /// A process began running (in the child, right after fork).
     static func processStarted(pid: Int32, parent: Int32, name: String) {
         holdsLeft = holdLimit
-        openHolds = 0
+        openHolds.removeAll(keepingCapacity: true)
         guard isEnabled else { return }
         record(TraceEvent(.processStarted(parent: parent, name: name, runtime: "swift"), pid: pid, time: now))
     }
@@ -65,17 +66,21 @@ public enum Trace {
     /// is at `object` (the same address in every forked process, so it names the object).
     ///
     /// A process records its first ``holdLimit`` holds (a counter locked 10,000 times would
-    /// otherwise write 20,000 lines); a hold recorded as taken is recorded as given back.
+    /// otherwise write 20,000 lines); a hold recorded as taken is recorded as given back, and
+    /// once the limit is reached no other release is, so the trace never shows a hold that
+    /// was given back as still held.
     @usableFromInline
     static func hold(_ acquired: Bool, object: UnsafeRawPointer, kind: TraceEvent.HoldKind) {
         guard isEnabled else { return }
         if acquired {
             guard holdsLeft > 0 else { return }
             holdsLeft -= 1
-            openHolds += 1
+            openHolds.append(object)
+        } else if let open = openHolds.lastIndex(of: object) {
+            openHolds.remove(at: open)
         } else {
-            guard holdsLeft > 0 || openHolds > 0 else { return }
-            openHolds = max(0, openHolds - 1)
+            // Given back without a recorded take (a semaphore unit taken by another process).
+            guard holdsLeft > 0 else { return }
         }
         // At most 16 hex digits: a small string, stored inline, no allocation.
         let id = String(UInt(bitPattern: object), radix: 16)
