@@ -210,6 +210,12 @@ public enum Spawn {
         }
         if let onOutput, liveSent < out.count, !flooded { onOutput(String(decoding: out[liveSent...], as: UTF8.self)) }
         onPoll?(pid)
+        if exitedAt == nil || flooded {
+            // Hung or flooding: kill it before closing the pipes, so it ends by SIGKILL, not by
+            // a SIGPIPE of its own at the next write.
+            system_killGroup(pid, SIGKILL)
+            system_kill(pid, SIGKILL)
+        }
         system_close(stdout)
         system_close(stderr)
         // The leader is not reaped yet (waitid WNOWAIT), so its pid still names the group.
