@@ -2,16 +2,19 @@
 /// `concurrent.futures.ProcessPoolExecutor`.
 ///
 /// ```swift
+/// struct Task: PoolTask { func callAsFunction(_ n: Int) -> Int { n * n } }
+///
 /// try withProcessPoolExecutor(maxWorkers: 4) { executor in
-///     let future = try executor.submit { task(5) }
+///     let future = try executor.submit(Task(), 5)
 ///     print("Result: \(try future.result())")
-///     print("Results: \(try executor.map(0..<10, task))")
+///     print("Results: \(try executor.map(Task(), 0..<10))")
 /// }
 /// ```
 ///
-/// Workers are forked processes, started as work arrives (see ``Pool`` for how closures reach
-/// them). Unlike ``Pool``, a worker that dies abruptly breaks the executor, as Python's
-/// `BrokenProcessPool`: every pending future fails with
+/// The executor starts `maxWorkers` workers when it is made; named tasks (``PoolTask``,
+/// ``PairTask``) run in them for its whole life. Closures are accepted too, at the cost
+/// described in ``Pool``. Unlike ``Pool``, a worker that dies abruptly breaks the executor, as
+/// Python's `BrokenProcessPool`: every pending future fails with
 /// ``ExecutorError/brokenProcessPool(reason:)`` and new work is refused.
 public final class ProcessPoolExecutor: @unchecked Sendable {
     /// The maximum number of worker processes.
@@ -34,7 +37,7 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
         engine.terminate(failingWith: ExecutorError.shutdown)
     }
 
-    private func refusal(_ state: WorkerEngine.State) -> ExecutorError {
+    func refusal(_ state: WorkerEngine.State) -> ExecutorError {
         if case .broken(let reason) = state { return .brokenProcessPool(reason: reason) }
         return .shutdown
     }
@@ -87,16 +90,19 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
             body: Pool.chunkBody(array, chunkSize: chunkSize, f))
     }
 
-    /// Runs a map job over `count` items and waits for its results.
+    /// Runs a map job over `count` items (closure `body`, or one named-task payload per chunk)
+    /// and waits for its results.
     @usableFromInline
-    func runMap<R: Decodable>(count: Int, chunkSize: Int, timeout: Double?, body: @escaping JobBody) throws -> [R] {
+    func runMap<R: Decodable>(
+        count: Int, chunkSize: Int, timeout: Double?, body: JobBody?, payloads: [[UInt8]] = []
+    ) throws -> [R] {
         let completion = Completion<[R]>()
         let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: completion)
         if count == 0 {
             if let refused = engine.refusal { throw refusal(refused) }
             return []
         }
-        if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, sink: sink) {
+        if case .failure(let refused) = engine.submit(chunks: sink.chunkCount, body: body, payloads: payloads, sink: sink) {
             throw refusal(refused.state)
         }
         switch completion.wait(until: Deadline(timeout: timeout)) {

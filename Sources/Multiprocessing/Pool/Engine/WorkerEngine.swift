@@ -1,15 +1,23 @@
 import CMultiprocessing
 import Glibc
 
-// The machinery shared by Pool and ProcessPoolExecutor.
+// The parent side of the machinery shared by Pool and ProcessPoolExecutor (the worker side
+// is `PoolWorker`).
+//
+// The pool keeps `processes` workers for its whole life, started with it, and replaces one
+// only when it ends: it died, reached `maxTasksPerChild`, or retired for a closure (below).
+// Every submitted job (one map call, one apply, one submit) gets an increasing id.
+//
+// Named tasks (`PoolTask`, `PairTask`) cross by value: each chunk's payload (the task type's
+// name, its state, the arguments) is copied into the transport's arena with its task record,
+// so any worker can run it, however long ago it was started.
 //
 // Closures cannot be sent to another process, but a forked worker has a copy of everything
-// the parent had at the moment of the fork. So every submitted job (one map call, one apply,
-// one submit) gets an increasing id and is registered here with its closure and its items;
-// a task on the shared ring is only (job id, chunk index). A worker knows every job
-// registered before it was forked. An idle worker whose next task belongs to a newer job
-// leaves the task on the ring and exits; the handler thread forks a fresh worker (which
-// knows the job) in its place. There are never more than `processes` workers.
+// the parent had at the moment of the fork. So a closure job is registered here with its
+// closure and its items; its task records are only (job id, chunk index), and a worker knows
+// every job registered before it was forked. An idle worker whose next task belongs to a
+// newer closure job leaves the task on the ring and exits; the handler thread forks a fresh
+// worker (which knows the job) in its place. There are never more than `processes` workers.
 //
 // One thread in the parent, the handler, does everything asynchronous: it forks workers
 // (so PR_SET_PDEATHSIG, which follows the forking thread, ties workers to the pool's
@@ -43,12 +51,13 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     private final class JobRecord {
-        let body: JobBody
+        /// The closure of a closure job; nil for a named task (its chunks carry payloads).
+        let body: JobBody?
         let sink: JobSink
         var remaining: Int
         var finished: [Bool]
 
-        init(body: @escaping JobBody, sink: JobSink, chunks: Int) {
+        init(body: JobBody?, sink: JobSink, chunks: Int) {
             self.body = body
             self.sink = sink
             remaining = chunks
@@ -90,7 +99,7 @@ final class WorkerEngine: @unchecked Sendable {
     private var workers: [Worker?]
     private var liveWorkers = 0
     private var workerCounter = 0
-    private var overflow: [(TaskKind, Int64, Int64)] = []
+    private var overflow: [QueuedTask] = []
     private var overflowStart = 0
     private var stopsSent = false
     /// Burst detection for `startWorkersIfNeeded`: when the last job was submitted, how many
@@ -139,9 +148,18 @@ final class WorkerEngine: @unchecked Sendable {
         monitor.withLock { state == .running ? nil : state }
     }
 
-    /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
-    /// state that refuses work.
-    func submit(chunks: Int, body: @escaping JobBody, sink: JobSink) -> Result<Int64, StateRefusal> {
+    /// Checks that every chunk of a named task fits the transport's arena.
+    ///
+    /// - Throws: ``PoolError/taskTooLarge(bytes:limit:)`` for the largest one that does not.
+    func checkSize(of payloads: [[UInt8]]) throws {
+        if let largest = payloads.map(\.count).max(), largest > transport.arenaCapacity {
+            throw PoolError.taskTooLarge(bytes: largest, limit: transport.arenaCapacity)
+        }
+    }
+
+    /// Registers a job and queues its tasks: `chunks` chunks of the closure `body`, or one
+    /// chunk per payload of a named task. Returns the job id, or the state that refuses work.
+    func submit(chunks: Int, body: JobBody?, payloads: [[UInt8]] = [], sink: JobSink) -> Result<Int64, StateRefusal> {
         monitor.lock()
         guard state == .running else {
             let current = state
@@ -154,7 +172,7 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = now - lastSubmission < 100_000 ? burstLength + 1 : 0
         lastSubmission = now
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
-        enqueue(job: id, chunks: chunks)
+        enqueue(job: id, chunks: chunks, payloads: payloads)
         if liveWorkers < processes, !wakePending {
             wakePending = true
             system_wakeSignal(wakeDescriptor)
@@ -166,24 +184,29 @@ final class WorkerEngine: @unchecked Sendable {
     struct StateRefusal: Error { let state: State }
 
     /// Puts tasks on the ring; what does not fit waits in `overflow` (in order).
-    private func enqueue(job: Int64, chunks: Int) {
+    private func enqueue(job: Int64, chunks: Int, payloads: [[UInt8]]) {
+        func task(_ index: Int) -> QueuedTask {
+            payloads.isEmpty
+                ? QueuedTask(kind: .run, job: job, chunk: Int64(index))
+                : QueuedTask(kind: .runNamed, job: job, chunk: Int64(index), payload: payloads[index])
+        }
         if overflowStart == overflow.count {
             var chunk = 0
-            var batch: [(TaskKind, Int64, Int64)] = []
+            var batch: [QueuedTask] = []
             batch.reserveCapacity(min(chunks, 256))
             while chunk < chunks {
                 batch.removeAll(keepingCapacity: true)
                 let end = min(chunks, chunk + 256)
-                for index in chunk..<end { batch.append((.run, job, Int64(index))) }
+                for index in chunk..<end { batch.append(task(index)) }
                 let pushed = batch.withUnsafeBufferPointer { transport.push($0) }
                 chunk += pushed
                 if pushed < batch.count {
-                    for index in chunk..<chunks { overflow.append((.run, job, Int64(index))) }
+                    for index in chunk..<chunks { overflow.append(task(index)) }
                     return
                 }
             }
         } else {
-            for index in 0..<chunks { overflow.append((.run, job, Int64(index))) }
+            for index in 0..<chunks { overflow.append(task(index)) }
         }
     }
 
@@ -210,8 +233,10 @@ final class WorkerEngine: @unchecked Sendable {
         }
         var cancelled = transport.cancel(job: job)
         if overflowStart < overflow.count {
-            for index in overflowStart..<overflow.count where overflow[index].1 == job && overflow[index].0 == .run {
-                overflow[index].0 = .cancelled
+            for index in overflowStart..<overflow.count
+            where overflow[index].job == job && (overflow[index].kind == .run || overflow[index].kind == .runNamed) {
+                overflow[index].kind = .cancelled
+                overflow[index].payload = []
                 cancelled += 1
             }
         }
@@ -366,7 +391,7 @@ final class WorkerEngine: @unchecked Sendable {
         var any = false
         for channel in 0..<processes where transport.hasData(channel: channel) {
             let worker = monitor.withLock { workers[channel] }
-            let name = worker?.name ?? "ForkPoolWorker"
+            let name = worker?.name ?? workerPrefix
             let frames = transport.readFrames(channel: channel, scratch: &scratch) { frame in
                 handleFrame(frame, worker: name)
             }
@@ -390,9 +415,7 @@ final class WorkerEngine: @unchecked Sendable {
         if kind == 0 {
             record.sink.deliver(chunk: Int(chunk), payload: reader.remaining)
         } else {
-            let typeName = (try? reader.readString()) ?? "Error"
-            let message = (try? reader.readString()) ?? ""
-            record.sink.fail(chunk: Int(chunk), error: WorkerError(typeName: typeName, message: message, worker: worker))
+            record.sink.fail(chunk: Int(chunk), error: TaskFailure.read(&reader, worker: worker))
         }
     }
 
@@ -479,7 +502,7 @@ final class WorkerEngine: @unchecked Sendable {
             if !jobs.isEmpty { return false }
             if !stopsSent, liveWorkers > 0 {
                 stopsSent = true
-                let stops = [(TaskKind, Int64, Int64)](repeating: (.stop, 0, 0), count: liveWorkers)
+                let stops = [QueuedTask](repeating: QueuedTask(kind: .stop, job: 0, chunk: 0), count: liveWorkers)
                 _ = stops.withUnsafeBufferPointer { transport.push($0) }
             }
             return liveWorkers == 0
@@ -488,24 +511,26 @@ final class WorkerEngine: @unchecked Sendable {
         }
     }
 
-    /// With the monitor held: forks workers while there is queued work and room for them.
+    /// With the monitor held: keeps `processes` workers while the pool runs (after close,
+    /// only while queued work needs them).
     ///
-    /// While jobs are being submitted in a burst (an `applyAsync` loop), a worker forked now
-    /// would soon meet a job it does not know and be replaced again, and every fork makes the
-    /// parent pay copy-on-write faults on the pages it writes next. So forks wait until the
-    /// burst pauses (200 µs without a new job), for at most 30 ms. Returns true while waiting.
+    /// While closure jobs are being submitted in a burst (an `applyAsync` loop), a worker
+    /// forked now would soon meet a job it does not know and be replaced again, and every fork
+    /// makes the parent pay copy-on-write faults on the pages it writes next. So replacements
+    /// wait until the burst pauses (200 µs without a new job), for at most 30 ms. Returns true
+    /// while waiting.
     private func startWorkersIfNeeded() -> Bool {
         guard state == .running || state == .closed, liveWorkers < processes else { return false }
         let queued = transport.queuedCount + (overflow.count - overflowStart)
-        guard queued > 0, !jobs.isEmpty else { return false }
-        if burstLength >= 8 {
+        guard state == .running || (queued > 0 && !jobs.isEmpty) else { return false }
+        if queued > 0, burstLength >= 8 {
             let now = cmp_monotonic_ns()
             if deferringSince == 0 { deferringSince = now }
             if now - lastSubmission < 200_000, now - deferringSince < 30_000_000 { return true }
         }
         deferringSince = 0
         burstLength = 0
-        var wanted = min(processes - liveWorkers, queued)
+        var wanted = state == .running ? processes - liveWorkers : min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
             guard let worker = forkWorker(channel: channel) else {
                 if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
@@ -539,10 +564,11 @@ final class WorkerEngine: @unchecked Sendable {
     private func forkWorker(channel: Int) -> Worker? {
         transport.resetChannel(channel)
         workerCounter += 1
-        let knownJobs = nextJob - 1
-        let process = Process(name: "ForkPoolWorker-\(workerCounter)", daemon: true) { [self] in
-            workerMain(channel: channel, knownJobs: knownJobs)
-        }
+        let worker = PoolWorker(
+            transport: transport, channel: channel, knownJobs: nextJob - 1, wakeDescriptor: wakeDescriptor,
+            initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+            closureBody: { [self] job in jobs[job]?.body })
+        let process = Process(name: "\(workerPrefix)-\(workerCounter)", daemon: true) { worker.run() }
         do {
             try process.start()
         } catch {
@@ -561,66 +587,8 @@ final class WorkerEngine: @unchecked Sendable {
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
-    // MARK: The worker (runs in the forked child)
-
-    private func workerMain(channel: Int, knownJobs: Int64) {
-        let pid = system_getpid()
-        _ = currentProcess().name.withCString { cmp_set_process_name($0) }
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 12)
-        if let initializer {
-            do {
-                try initializer()
-            } catch {
-                out.append(contentsOf: [0, 0, 0, 0, 2])
-                PoolWire.append(Int64(0), to: &out)
-                PoolWire.append(Int64(0), to: &out)
-                PoolWire.append(String(describing: error), to: &out)
-                send(&out, channel: channel)
-                system_exit(1)
-            }
-        }
-        let slot = transport.taskSlot(channel)
-        var done = 0
-        while true {
-            switch transport.take(knownJobs: knownJobs, channel: channel) {
-            case .stop, .unknownJob:
-                return
-            case .run(let job, let chunk):
-                out.removeAll(keepingCapacity: true)
-                out.append(contentsOf: [0, 0, 0, 0, 0])
-                PoolWire.append(job, to: &out)
-                PoolWire.append(chunk, to: &out)
-                Trace.taskStarted(pid: pid, job: Int(job), index: Int(chunk))
-                var failed = false
-                do {
-                    guard let record = jobs[job] else { throw PoolError.terminated }
-                    try record.body(Int(chunk), &out)
-                } catch {
-                    failed = true
-                    out.removeSubrange(21...)
-                    out[4] = 1
-                    PoolWire.append(String(reflecting: type(of: error)), to: &out)
-                    PoolWire.append(String(describing: error), to: &out)
-                }
-                Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
-                fflush(nil)  // what the task printed appears now, before its result
-                send(&out, channel: channel)
-                cmp_store_i64(slot, 0)
-                done += 1
-                if let maxTasksPerChild, done >= maxTasksPerChild { return }
-            }
-        }
-    }
-
-    /// Writes a frame whose first four bytes are reserved for its payload length.
-    private func send(_ out: inout [UInt8], channel: Int) {
-        let length = UInt32(out.count - 4)
-        withUnsafeBytes(of: length) { raw in
-            for index in 0..<4 { out[index] = raw[index] }
-        }
-        out.withUnsafeBytes { transport.write($0, channel: channel, wakeDescriptor: wakeDescriptor) }
-    }
+    /// Workers are named `<prefix>-N`, as Python's.
+    private var workerPrefix: String { "ForkPoolWorker" }
 }
 
 extension Error {
