@@ -114,6 +114,8 @@ final class WorkerEngine: @unchecked Sendable {
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
+    /// The handler has tried to start the first workers (see `init`).
+    private var firstWorkersStarted = false
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
 
@@ -127,6 +129,17 @@ final class WorkerEngine: @unchecked Sendable {
         workers = [Worker?](repeating: nil, count: processes)
         // Should this throw, deinit (which runs: every property is set) closes the pipe.
         handler = try system_startThread { [self] in self.handlerLoop() }
+        // Wait here while the handler forks the first workers, as Python's Pool starts its
+        // workers in its constructor. A fork copies every lock as it is at that instant;
+        // this thread, waiting, holds none of the Swift runtime's.
+        let started = monitor.withLock {
+            while !firstWorkersStarted { _ = monitor.wait(until: .forever) }
+            return liveWorkers > 0 ? nil : forkError ?? SystemError(call: "fork()", errno: EAGAIN)
+        }
+        if let started {
+            terminate(failingWith: started)
+            throw started
+        }
     }
 
     deinit {
@@ -337,6 +350,10 @@ final class WorkerEngine: @unchecked Sendable {
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
             let deferring = startWorkersIfNeeded()
+            if !firstWorkersStarted {
+                firstWorkersStarted = true
+                monitor.broadcast()
+            }
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
