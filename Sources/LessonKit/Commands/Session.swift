@@ -16,7 +16,7 @@ public struct Session {
 
     /// Creates a session.
     public init(workspace: Workspace, style: Style = .automatic(), width: Int = terminalColumns(),
-                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler()) {
+                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = ThreadScheduler()) {
         self.workspace = workspace
         self.style = style
         self.width = width
