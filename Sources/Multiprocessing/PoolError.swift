@@ -31,6 +31,9 @@ public enum PoolError: Error, Equatable, Codable, CustomStringConvertible {
     case unknownTask(typeName: String)
     /// One chunk of a named task, encoded, is larger than the pool's task arena.
     case taskTooLarge(bytes: Int, limit: Int)
+    /// A closure (a task or an initializer) was given to a pool whose workers are not forks of
+    /// this process (``StartMethod/spawn``): a closure cannot cross to another program.
+    case closureNeedsFork
 
     /// What went wrong and how to fix it.
     public var description: String {
@@ -59,6 +62,8 @@ public enum PoolError: Error, Equatable, Codable, CustomStringConvertible {
             "the task type \(name) cannot be found by name, so a worker could not find it either: declare it at file scope or inside a non-generic type, not inside a function"
         case .unknownTask(let name):
             "the worker found no task type \(name): workers run the same program as the pool; check the worker was started from this program"
+        case .closureNeedsFork:
+            "a closure cannot reach a spawned worker (only named tasks and Codable values cross): pass a PoolTask or PairTask, drop the initializer, or use getContext(.fork)"
         case .taskTooLarge(let bytes, let limit):
             "one chunk of this task is \(bytes) bytes, more than the pool's \(limit)-byte task area: pass a smaller chunkSize, or fewer or smaller arguments per call"
         }

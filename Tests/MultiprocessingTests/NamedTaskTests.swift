@@ -102,8 +102,8 @@ struct TypeNameTests {
 extension PoolSuites {
 @Suite("Named tasks", .serialized)
 struct NamedTaskTests {
-    @Test func everyCallHasItsPythonTwin() throws {
-        try withPool(processes: 4) { pool throws in
+    @Test(arguments: StartMethod.allCases) func everyCallHasItsPythonTwin(method: StartMethod) throws {
+        try withPool(processes: 4, context: getContext(method)) { pool throws in
             #expect(try pool.map(Square(), 0..<10) == [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
             #expect(try pool.mapAsync(Square(), 0..<5).get() == [0, 1, 4, 9, 16])
             #expect(try pool.apply(Add(), (1, 2)) == 3)
@@ -120,8 +120,8 @@ struct NamedTaskTests {
         }
     }
 
-    @Test func chunkSizesKeepOrder() throws {
-        try withPool(processes: 3) { pool throws in
+    @Test(arguments: StartMethod.allCases) func chunkSizesKeepOrder(method: StartMethod) throws {
+        try withPool(processes: 3, context: getContext(method)) { pool throws in
             for size in [1, 2, 7, 100, 1000] {
                 #expect(try pool.map(Square(), 0..<300, chunkSize: size) == (0..<300).map { $0 * $0 })
                 #expect(try pool.starmap(Add(), (0..<50).map { ($0, 1) }, chunkSize: size) == Array(1...50))
@@ -166,6 +166,51 @@ struct NamedTaskTests {
         #expect(Set(pids).isSubset(of: workers))
     }
 
+    @Test func spawnedPoolIsItsFourWorkers() throws {
+        var names: [String] = []
+        try withPool(processes: 4, context: getContext(.spawn)) { pool in
+            names += try pool.map(WorkerName(), 0..<40, chunkSize: 1)
+            names += try pool.mapAsync(WorkerName(), 0..<20, chunkSize: 1).get()
+            names.append(try pool.apply(WorkerName(), 0))
+            names += try (0..<20).map { try pool.applyAsync(WorkerName(), $0) }.map { try $0.get() }
+            for name in try pool.imap(WorkerName(), 0..<20) { names.append(name) }
+            for name in try pool.imapUnordered(WorkerName(), 0..<20) { names.append(name) }
+        }
+        #expect(Set(names).isSubset(of: (1...4).map { "SpawnPoolWorker-\($0)" }))
+        var executorNames: [String] = []
+        try withProcessPoolExecutor(maxWorkers: 4, context: getContext(.spawn)) { executor in
+            executorNames += try executor.map(WorkerName(), 0..<20)
+            executorNames.append(try executor.submit(WorkerName(), 1).result())
+        }
+        #expect(Set(executorNames).isSubset(of: (1...4).map { "SpawnPoolWorker-\($0)" }))
+    }
+
+    @Test func closuresAreRefusedUnderSpawn() throws {
+        #expect(throws: PoolError.closureNeedsFork) { try Pool(processes: 1, initializer: {}, context: getContext(.spawn)) }
+        #expect(throws: PoolError.closureNeedsFork) {
+            try ProcessPoolExecutor(maxWorkers: 1, initializer: {}, context: getContext(.spawn))
+        }
+        try withPool(processes: 1, context: getContext(.spawn)) { pool throws in
+            #expect(throws: PoolError.closureNeedsFork) { try pool.map(0..<3) { $0 } }
+            #expect(throws: PoolError.closureNeedsFork) { try pool.apply { 1 } }
+            #expect(throws: PoolError.closureNeedsFork) { try pool.imap(0..<3) { $0 } }
+            #expect(try pool.apply(Square(), 3) == 9)
+        }
+        try withProcessPoolExecutor(maxWorkers: 1, context: getContext(.spawn)) { executor throws in
+            #expect(throws: PoolError.closureNeedsFork) { try executor.submit { 1 } }
+            #expect(throws: PoolError.closureNeedsFork) { try executor.map(0..<3) { $0 } }
+            #expect(try executor.submit(Square(), 4).result() == 16)
+        }
+    }
+
+    @Test func theStartMethodIsChosenOnce() throws {
+        try setStartMethod(.fork, force: true)
+        #expect(throws: StartMethodAlreadySet(current: .fork)) { try setStartMethod(.spawn) }
+        #expect(getStartMethod() == .fork)
+        #expect(getContext() == getContext(.fork))
+        #expect(getContext(.spawn).startMethod == .spawn)
+    }
+
     @Test func workersStartWithThePool() throws {
         let counters = try PoolCounters(16)
         let pool = try Pool(processes: 3, initializer: recordingInitializer(counters))
@@ -177,8 +222,8 @@ struct NamedTaskTests {
         #expect(poolPidsGone(initializedPids(counters)))
     }
 
-    @Test func codableErrorsArriveWithTheirType() throws {
-        try withPool(processes: 2) { pool throws in
+    @Test(arguments: StartMethod.allCases) func codableErrorsArriveWithTheirType(method: StartMethod) throws {
+        try withPool(processes: 2, context: getContext(method)) { pool throws in
             do {
                 _ = try pool.map(RejectSeven(), 0..<10, chunkSize: 1)
                 Issue.record("map should have thrown")
@@ -190,26 +235,28 @@ struct NamedTaskTests {
             #expect(try iterator.next(timeout: 5) == 6)
             #expect(throws: TaskRejected.self) { try iterator.next(timeout: 5) }
             // A closure's Codable error crosses typed too.
-            #expect(throws: TaskRejected(item: 1, reason: "closure")) {
-                try pool.apply { () throws -> Int in throw TaskRejected(item: 1, reason: "closure") }
+            if method == .fork {
+                #expect(throws: TaskRejected(item: 1, reason: "closure")) {
+                    try pool.apply { () throws -> Int in throw TaskRejected(item: 1, reason: "closure") }
+                }
             }
         }
-        try withProcessPoolExecutor(maxWorkers: 2) { executor throws in
+        try withProcessPoolExecutor(maxWorkers: 2, context: getContext(method)) { executor throws in
             let future = try executor.submit(RejectSeven(), 7)
             #expect(throws: TaskRejected(item: 7, reason: "seven is not allowed")) { try future.result(timeout: 5) }
             #expect(try future.error(timeout: 5) as? TaskRejected == TaskRejected(item: 7, reason: "seven is not allowed"))
         }
     }
 
-    @Test func otherErrorsArriveAsWorkerErrors() throws {
-        try withPool(processes: 2) { pool throws in
+    @Test(arguments: StartMethod.allCases) func otherErrorsArriveAsWorkerErrors(method: StartMethod) throws {
+        try withPool(processes: 2, context: getContext(method)) { pool throws in
             do {
                 _ = try pool.map(RejectSevenPlainly(), 0..<10, chunkSize: 1)
                 Issue.record("map should have thrown")
             } catch let error as WorkerError {
                 #expect(error.message == "bad item 7")
                 #expect(error.typeName.hasSuffix("PoolTaskFailure"))
-                #expect(error.worker.hasPrefix("ForkPoolWorker-"))
+                #expect(error.worker.hasPrefix(method == .fork ? "ForkPoolWorker-" : "SpawnPoolWorker-"))
             }
             #expect(try pool.apply(Square(), 3) == 9)
         }
@@ -232,8 +279,8 @@ struct NamedTaskTests {
         }
     }
 
-    @Test func aTaskTypeTheWorkerCannotFindIsAClearError() throws {
-        try withPool(processes: 1) { pool throws in
+    @Test(arguments: StartMethod.allCases) func aTaskTypeTheWorkerCannotFindIsAClearError(method: StartMethod) throws {
+        try withPool(processes: 1, context: getContext(method)) { pool throws in
             var payload: [UInt8] = [TaskPayload.Shape.single.rawValue]
             PoolWire.append("$s4Nope0A4TaskVD", to: &payload)
             PoolWire.append("Elsewhere.Task", to: &payload)
@@ -247,16 +294,16 @@ struct NamedTaskTests {
         }
     }
 
-    @Test func aChunkLargerThanTheArenaIsRefused() throws {
-        try withPool(processes: 1) { pool throws in
+    @Test(arguments: StartMethod.allCases) func aChunkLargerThanTheArenaIsRefused(method: StartMethod) throws {
+        try withPool(processes: 1, context: getContext(method)) { pool throws in
             let big = [String](repeating: String(repeating: "x", count: 1 << 20), count: 9)
             #expect(throws: PoolError.self) { try pool.map(Echo(), big, chunkSize: 9) }
             #expect(try pool.map(Echo(), big, chunkSize: 1).count == 9)
         }
     }
 
-    @Test func aDeadWorkerIsReplacedAndThePoolGoesOn() throws {
-        try withPool(processes: 2) { pool throws in
+    @Test(arguments: StartMethod.allCases) func aDeadWorkerIsReplacedAndThePoolGoesOn(method: StartMethod) throws {
+        try withPool(processes: 2, context: getContext(method)) { pool throws in
             var dead = ""
             do {
                 _ = try pool.map(KillSelfOn(item: 5), 0..<20, chunkSize: 1)
@@ -268,12 +315,13 @@ struct NamedTaskTests {
             #expect(try pool.map(Square(), 0..<20) == (0..<20).map { $0 * $0 })
             let names = Set(try pool.map(WorkerName(), 0..<40, chunkSize: 1))
             #expect(!names.contains(dead))
-            #expect(names.isSubset(of: ["ForkPoolWorker-1", "ForkPoolWorker-2", "ForkPoolWorker-3"]))
+            let prefix = method == .fork ? "ForkPoolWorker" : "SpawnPoolWorker"
+            #expect(names.isSubset(of: ["\(prefix)-1", "\(prefix)-2", "\(prefix)-3"]))
         }
     }
 
-    @Test func maxTasksPerChildReplacesNamedTaskWorkers() throws {
-        try withPool(processes: 2, maxTasksPerChild: 2) { pool throws in
+    @Test(arguments: StartMethod.allCases) func maxTasksPerChildReplacesNamedTaskWorkers(method: StartMethod) throws {
+        try withPool(processes: 2, maxTasksPerChild: 2, context: getContext(method)) { pool throws in
             let pids = try pool.map(WorkerPid(pauseMicroseconds: 0), 0..<12, chunkSize: 1)
             #expect(Set(pids).count >= 6)
             #expect(try pool.apply(Square(), 5) == 25)

@@ -52,14 +52,19 @@ public final class Pool: @unchecked Sendable {
     ///     the queued work with ``PoolError/initializerFailed(worker:message:)``.
     ///   - maxTasksPerChild: A worker exits after this many tasks and a fresh one replaces it;
     ///     nil keeps workers for the pool's life.
+    ///   - context: How workers start (``getContext(_:)``); nil: the program's start method.
     /// - Throws: ``PoolError/invalidProcessCount(_:)``, ``PoolError/invalidMaxTasksPerChild(_:)``,
-    ///   or a ``SystemError`` when shared memory or the handler thread cannot be created.
-    public init(processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil) throws {
+    ///   ``PoolError/closureNeedsFork`` for an initializer under spawn, or a ``SystemError``
+    ///   when shared memory, the handler thread or the first worker cannot be created.
+    public init(processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil,
+                context: Context? = nil) throws {
         let count = processes ?? cpuCount()
         guard count >= 1 else { throw PoolError.invalidProcessCount(count) }
         if let maxTasksPerChild, maxTasksPerChild < 1 { throw PoolError.invalidMaxTasksPerChild(maxTasksPerChild) }
         self.processes = count
-        engine = try WorkerEngine(flavor: .pool, processes: count, initializer: initializer, maxTasksPerChild: maxTasksPerChild)
+        engine = try WorkerEngine(
+            flavor: .pool, processes: count, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+            startMethod: (context ?? getContext()).startMethod)
     }
 
     deinit {
@@ -105,6 +110,7 @@ public final class Pool: @unchecked Sendable {
     /// Queues a job of `chunks` chunks (of closure `body`, or one per named-task payload)
     /// whose results go to `sink`.
     func submit(chunks: Int, body: JobBody?, payloads: [[UInt8]] = [], sink: JobSink) throws {
+        if body != nil, engine.startMethod != .fork { throw PoolError.closureNeedsFork }
         guard chunks > 0 else {
             if let refused = engine.refusal { throw refusal(refused) }
             return
@@ -273,9 +279,7 @@ public final class Pool: @unchecked Sendable {
             let value = try f()
             try PoolWire.encode([value], to: &out)
         }
-        if case .failure(let refused) = engine.submit(chunks: 1, body: body, sink: SingleSink<R>(completion: result.completion)) {
-            throw refusal(refused.state)
-        }
+        try submit(chunks: 1, body: body, sink: SingleSink<R>(completion: result.completion))
         return result
     }
 
@@ -394,9 +398,9 @@ public final class Pool: @unchecked Sendable {
 /// As in Python, leaving the scope terminates the workers: get every result you need inside.
 public func withPool<T>(
     processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil,
-    _ body: (Pool) throws -> T
+    context: Context? = nil, _ body: (Pool) throws -> T
 ) throws -> T {
-    let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild)
+    let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, context: context)
     defer { pool.terminate() }
     return try body(pool)
 }

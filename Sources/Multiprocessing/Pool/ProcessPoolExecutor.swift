@@ -23,14 +23,19 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
 
     /// Creates an executor with at most `maxWorkers` workers (nil: ``cpuCount()``).
     ///
-    /// - Parameter initializer: Runs once in each worker before its first task; a thrown
-    ///   error breaks the executor.
-    /// - Throws: ``ExecutorError/invalidMaxWorkers(_:)``, or a ``SystemError``.
-    public init(maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil) throws {
+    /// - Parameters:
+    ///   - initializer: Runs once in each worker before its first task; a thrown error breaks
+    ///     the executor.
+    ///   - context: How workers start (``getContext(_:)``); nil: the program's start method.
+    /// - Throws: ``ExecutorError/invalidMaxWorkers(_:)``, ``PoolError/closureNeedsFork`` for an
+    ///   initializer under spawn, or a ``SystemError``.
+    public init(maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil, context: Context? = nil) throws {
         let count = maxWorkers ?? cpuCount()
         guard count >= 1 else { throw ExecutorError.invalidMaxWorkers(count) }
         self.maxWorkers = count
-        engine = try WorkerEngine(flavor: .executor, processes: count, initializer: initializer, maxTasksPerChild: nil)
+        engine = try WorkerEngine(
+            flavor: .executor, processes: count, initializer: initializer, maxTasksPerChild: nil,
+            startMethod: (context ?? getContext()).startMethod)
     }
 
     deinit {
@@ -49,6 +54,7 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     /// - Throws: ``ExecutorError/shutdown`` after ``shutdown(wait:cancelFutures:)``;
     ///   ``ExecutorError/brokenProcessPool(reason:)`` once a worker died.
     public func submit<R: Codable>(_ f: @escaping () throws -> R) throws -> Future<R> {
+        if engine.startMethod != .fork { throw PoolError.closureNeedsFork }
         let future = Future<R>()
         let body: JobBody = { _, out in
             let value = try f()
@@ -96,6 +102,7 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
     func runMap<R: Decodable>(
         count: Int, chunkSize: Int, timeout: Double?, body: JobBody?, payloads: [[UInt8]] = []
     ) throws -> [R] {
+        if body != nil, engine.startMethod != .fork { throw PoolError.closureNeedsFork }
         let completion = Completion<[R]>()
         let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: completion)
         if count == 0 {
@@ -140,10 +147,10 @@ public final class ProcessPoolExecutor: @unchecked Sendable {
 /// Creates an executor, passes it to `body`, and shuts it down (waiting for pending work)
 /// when `body` returns or throws: Python's `with ProcessPoolExecutor(max_workers=4) as executor:`.
 public func withProcessPoolExecutor<T>(
-    maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil,
+    maxWorkers: Int? = nil, initializer: (() throws -> Void)? = nil, context: Context? = nil,
     _ body: (ProcessPoolExecutor) throws -> T
 ) throws -> T {
-    let executor = try ProcessPoolExecutor(maxWorkers: maxWorkers, initializer: initializer)
+    let executor = try ProcessPoolExecutor(maxWorkers: maxWorkers, initializer: initializer, context: context)
     defer { executor.shutdown(wait: true) }
     return try body(executor)
 }

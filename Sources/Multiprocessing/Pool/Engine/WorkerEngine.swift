@@ -66,7 +66,8 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     private final class Worker {
-        let process: Process
+        /// The forked worker's process object; nil for a spawned worker.
+        let process: Process?
         let channel: Int
         let pidfd: Int32
         let name: String
@@ -78,12 +79,34 @@ final class WorkerEngine: @unchecked Sendable {
             self.name = process.name
             self.pid = process.pid ?? -1
         }
+        init(spawned pid: Int32, name: String, channel: Int, pidfd: Int32) {
+            process = nil
+            self.channel = channel
+            self.pidfd = pidfd
+            self.name = name
+            self.pid = pid
+        }
+
+        /// Waits for the ended worker and returns its exit code (negative: the signal).
+        func reap() -> Int32 {
+            if let process {
+                try? process.join()
+                defer { try? process.close() }
+                return process.exitCode ?? -1
+            }
+            guard let status = try? system_waitpid(pid)?.status else { return -1 }
+            let code = decodeExitCode(waitStatus: status)
+            Trace.processExited(pid: pid, exitCode: code)
+            return code
+        }
     }
 
     // MARK: Configuration
 
     let flavor: Flavor
     let processes: Int
+    /// How workers start: forked from the handler thread, or this program spawned again.
+    let startMethod: StartMethod
     private let initializer: (() throws -> Void)?
     private let maxTasksPerChild: Int?
     private let transport: PoolTransport
@@ -119,12 +142,15 @@ final class WorkerEngine: @unchecked Sendable {
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
 
-    init(flavor: Flavor, processes: Int, initializer: (() throws -> Void)?, maxTasksPerChild: Int?) throws {
+    init(flavor: Flavor, processes: Int, initializer: (() throws -> Void)?, maxTasksPerChild: Int?,
+         startMethod: StartMethod = .fork) throws {
+        if startMethod != .fork, initializer != nil { throw PoolError.closureNeedsFork }
         self.flavor = flavor
         self.processes = processes
         self.initializer = initializer
         self.maxTasksPerChild = maxTasksPerChild
-        transport = try PoolTransport(channels: processes)
+        self.startMethod = startMethod
+        transport = try PoolTransport(channels: processes, crossingExec: startMethod == .spawn)
         (wakeReader, wakeDescriptor) = try system_wakePipe()
         workers = [Worker?](repeating: nil, count: processes)
         // Should this throw, deinit (which runs: every property is set) closes the pipe.
@@ -472,8 +498,7 @@ final class WorkerEngine: @unchecked Sendable {
     /// task it was running, if any.
     private func handleExit(pidfd: Int32) {
         guard let worker = monitor.withLock({ workers.first { $0?.pidfd == pidfd } ?? nil }) else { return }
-        try? worker.process.join()
-        let code = worker.process.exitCode ?? -1
+        let code = worker.reap()
         var scratch: [UInt8] = []
         _ = transport.readFrames(channel: worker.channel, scratch: &scratch) { frame in
             handleFrame(frame, worker: worker.name)
@@ -481,7 +506,6 @@ final class WorkerEngine: @unchecked Sendable {
         let slot = transport.taskSlot(worker.channel)
         let job = cmp_load_i64(slot)
         let chunk = Int(slot[1])
-        try? worker.process.close()
         system_close(worker.pidfd)
         monitor.lock()
         workers[worker.channel] = nil
@@ -549,7 +573,7 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = 0
         var wanted = state == .running ? processes - liveWorkers : min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else {
+            guard let worker = startMethod == .fork ? forkWorker(channel: channel) : spawnWorker(channel: channel) else {
                 if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
                 return false
             }
@@ -604,8 +628,40 @@ final class WorkerEngine: @unchecked Sendable {
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
+    /// Starts this program again as the worker for `channel` (see `SpawnedWorker`), with the
+    /// monitor held. The transport's memory file and the wake-up pipe cross as descriptors.
+    private func spawnWorker(channel: Int) -> Worker? {
+        transport.resetChannel(channel)
+        workerCounter += 1
+        let name = "\(workerPrefix)-\(workerCounter)"
+        // Targets above both sources, so neither is overwritten and each copy loses close-on-exec.
+        let mapTarget = max(transport.fileDescriptor, wakeDescriptor, 2) + 1
+        let spec = SpawnedWorker.Spec(
+            channel: channel, channels: processes, ringCapacity: transport.ringCapacity,
+            arenaCapacity: transport.arenaCapacity, streamCapacity: transport.streamCapacity,
+            maxTasksPerChild: maxTasksPerChild ?? 0, parentPid: system_getpid(), name: name,
+            mapDescriptor: mapTarget, wakeDescriptor: mapTarget + 1)
+        do {
+            let pid = try system_spawnSelf(
+                environment: system_environment() + spec.environment,
+                descriptors: [(transport.fileDescriptor, mapTarget), (wakeDescriptor, mapTarget + 1)])
+            let pidfd: Int32
+            do {
+                pidfd = try system_pidfdOpen(pid)
+            } catch {
+                try? system_kill(pid, SIGKILL)
+                _ = try? system_waitpid(pid)
+                throw error
+            }
+            return Worker(spawned: pid, name: name, channel: channel, pidfd: pidfd)
+        } catch {
+            forkError = error
+            return nil
+        }
+    }
+
     /// Workers are named `<prefix>-N`, as Python's.
-    private var workerPrefix: String { "ForkPoolWorker" }
+    private var workerPrefix: String { startMethod == .fork ? "ForkPoolWorker" : "SpawnPoolWorker" }
 }
 
 extension Error {

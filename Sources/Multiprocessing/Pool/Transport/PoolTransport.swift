@@ -48,22 +48,51 @@ final class PoolTransport: @unchecked Sendable {
     private static let recordSize = 40
     private static let channelHeaderSize = 192
 
-    init(channels: Int, ringCapacity: Int = 1 << 15, arenaCapacity: Int = 1 << 23, streamCapacity: Int = 1 << 20) throws {
+    /// The memory file holding the mapping when it must cross exec (spawned workers); else -1.
+    let fileDescriptor: Int32
+
+    /// Makes the mapping. `crossingExec` puts it in a memory file a spawned worker can map.
+    init(channels: Int, ringCapacity: Int = 1 << 15, arenaCapacity: Int = 1 << 23, streamCapacity: Int = 1 << 20,
+         crossingExec: Bool = false) throws {
         self.channelCount = channels
         self.ringCapacity = ringCapacity
         self.arenaCapacity = arenaCapacity
         self.streamCapacity = streamCapacity
         partial = [[UInt8]](repeating: [], count: channels)
         partialNeeded = [Int](repeating: 0, count: channels)
-        let channelsOffset = Self.recordsOffset + ringCapacity * Self.recordSize + arenaCapacity
-        size = channelsOffset + channels * (Self.channelHeaderSize + streamCapacity)
-        base = try system_mapShared(size, lazily: true)
+        size = Self.size(channels: channels, ringCapacity: ringCapacity, arenaCapacity: arenaCapacity, streamCapacity: streamCapacity)
+        if crossingExec {
+            (fileDescriptor, base) = try system_makeSharedMemoryFile(size, name: "multiprocessing-pool")
+        } else {
+            fileDescriptor = -1
+            base = try system_mapShared(size, lazily: true)
+        }
         let rc = cmp_mutex_init_shared(mutex, 0)
         // On failure deinit (which runs: every property is set) unmaps the block.
         if rc != 0 { throw SystemError(call: "pthread_mutex_init(shared)", errno: rc) }
     }
 
-    deinit { system_unmap(base, size) }
+    /// A spawned worker's view of its parent's mapping, from the memory file `fd`.
+    init(attaching fd: Int32, channels: Int, ringCapacity: Int, arenaCapacity: Int, streamCapacity: Int) throws {
+        self.channelCount = channels
+        self.ringCapacity = ringCapacity
+        self.arenaCapacity = arenaCapacity
+        self.streamCapacity = streamCapacity
+        partial = []
+        partialNeeded = []
+        size = Self.size(channels: channels, ringCapacity: ringCapacity, arenaCapacity: arenaCapacity, streamCapacity: streamCapacity)
+        fileDescriptor = fd
+        base = try system_mapSharedFile(fd, size)
+    }
+
+    private static func size(channels: Int, ringCapacity: Int, arenaCapacity: Int, streamCapacity: Int) -> Int {
+        recordsOffset + ringCapacity * recordSize + arenaCapacity + channels * (channelHeaderSize + streamCapacity)
+    }
+
+    deinit {
+        system_unmap(base, size)
+        if fileDescriptor >= 0 { system_close(fileDescriptor) }
+    }
 
     // MARK: Header
 
