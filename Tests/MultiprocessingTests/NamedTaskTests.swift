@@ -203,6 +203,39 @@ struct NamedTaskTests {
         }
     }
 
+    @Test(arguments: StartMethod.allCases) func closeAndTerminateLeaveNothingBehind(method: StartMethod) throws {
+        let code = try inFreshProcess {
+            let descriptorsBefore = poolDescriptorCount()
+            var pids: Set<Int32> = []
+            let pool = try Pool(processes: 2, context: getContext(method))
+            pids.formUnion(try pool.map(WorkerPid(), 0..<20, chunkSize: 1))
+            pool.close()
+            try pool.join()
+            guard poolPidsGone(pids) else { return 1 }
+            let busy = try Pool(processes: 2, context: getContext(method))
+            let slow = try busy.mapAsync(WorkerPid(pauseMicroseconds: 2_000_000), 0..<4, chunkSize: 1)
+            usleep(100_000)
+            busy.terminate()
+            guard case .failure = Result(catching: { try slow.get(timeout: 5) }) else { return 2 }
+            guard poolDescriptorCount() == descriptorsBefore else { return 3 }
+            return 0
+        }
+        #expect(code == 0)
+    }
+
+    @Test(arguments: StartMethod.allCases) func aDeadWorkerBreaksTheExecutor(method: StartMethod) throws {
+        try withProcessPoolExecutor(maxWorkers: 2, context: getContext(method)) { executor throws in
+            let futures = try (0..<6).map { try executor.submit(KillSelfOn(item: 2), $0) }
+            #expect {
+                for future in futures { _ = try future.result(timeout: 10) }
+            } throws: { error in
+                if case ExecutorError.brokenProcessPool = error { return true }
+                return false
+            }
+            #expect(throws: ExecutorError.self) { try executor.submit(Square(), 1) }
+        }
+    }
+
     @Test func theStartMethodIsChosenOnce() throws {
         try setStartMethod(.fork, force: true)
         #expect(throws: StartMethodAlreadySet(current: .fork)) { try setStartMethod(.spawn) }

@@ -353,7 +353,10 @@ final class WorkerEngine: @unchecked Sendable {
         monitor.unlock()
         if let thread {
             system_joinThread(thread)
-            monitor.withLock { closeWakePipe() }
+            monitor.withLock {
+                closeWakePipe()
+                transport.closeFile()
+            }
         }
         return true
     }

@@ -49,7 +49,7 @@ final class PoolTransport: @unchecked Sendable {
     private static let channelHeaderSize = 192
 
     /// The memory file holding the mapping when it must cross exec (spawned workers); else -1.
-    let fileDescriptor: Int32
+    private(set) var fileDescriptor: Int32
 
     /// Makes the mapping. `crossingExec` puts it in a memory file a spawned worker can map.
     init(channels: Int, ringCapacity: Int = 1 << 15, arenaCapacity: Int = 1 << 23, streamCapacity: Int = 1 << 20,
@@ -91,7 +91,13 @@ final class PoolTransport: @unchecked Sendable {
 
     deinit {
         system_unmap(base, size)
+        closeFile()
+    }
+
+    /// Closes the memory file once no worker will be spawned any more (the mapping stays).
+    func closeFile() {
         if fileDescriptor >= 0 { system_close(fileDescriptor) }
+        fileDescriptor = -1
     }
 
     // MARK: Header
