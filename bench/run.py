@@ -83,6 +83,15 @@ WORKLOADS = [
              note="serial time / Pool(2) time; each language sizes its own task"),
     Workload("pool-create", "pool create+map+close", "ms", True, 1.5, "pool", "pool",
              issue={"python": 7.2}),
+    # MARK: Workers for the pool's life (issue 12)
+    Workload("pool-map-loop", "1k map of 8, Pool(4)", "calls/s", False, None, "pool",
+             note="named task; issue 12's target: 10x Python in the same run (Swift/Py >= 10)"),
+    Workload("pool-apply-loop", "1k apply, Pool(4)", "calls/s", False, 22.6e3, "pool",
+             issue={"python": 2256},
+             note="named task; target 10x the issue's best Python rate (1,300-2,256/s)"),
+    Workload("spawn-pool-create", "spawn Pool(1) create+apply+join", "ms", True, None, "pool",
+             note="Swift's Process always forks, so spawn is timed through a pool; "
+                  "issue 12's target: at most a fifth of Python's (Swift/Py >= 5)"),
     # MARK: Manager (issue 4)
     Workload("manager-dict", "Manager dict set+get", "pairs/s", False, 26e3, "manager",
              issue={"python": 13.3e3}),

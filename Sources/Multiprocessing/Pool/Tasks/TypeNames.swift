@@ -4,11 +4,20 @@
 
 /// Types found again by name, in this process or in another copy of the same program.
 enum TypeNames {
+    private static let monitor = Monitor()
+    /// Names already checked (nil: the type has none that resolves), so a loop of small calls
+    /// pays the runtime's lookup once per type.
+    nonisolated(unsafe) private static var checked: [ObjectIdentifier: String?] = [:]
+
     /// The name by which `type` can be found again, or nil when the runtime cannot find it by
-    /// name (so no worker could either).
-    static func name(of type: Any.Type) -> String? {
-        guard let name = _mangledTypeName(type), let found = _typeByName(name),
-              ObjectIdentifier(found) == ObjectIdentifier(type) else { return nil }
+    /// name (so no worker could either). `cached: false` neither reads nor fills the cache: for
+    /// a forked worker, whose copy of the cache's lock another thread may have held at the fork.
+    static func name(of type: Any.Type, cached: Bool = true) -> String? {
+        let key = ObjectIdentifier(type)
+        if cached, let known = monitor.withLock({ checked[key] }) { return known }
+        var name = _mangledTypeName(type)
+        if let candidate = name, _typeByName(candidate).map(ObjectIdentifier.init) != key { name = nil }
+        if cached { monitor.withLock { checked[key] = name } }
         return name
     }
 

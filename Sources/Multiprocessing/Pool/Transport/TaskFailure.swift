@@ -12,7 +12,7 @@ enum TaskFailure {
         PoolWire.append(TypeNames.readableName(of: type(of: error)), to: &out)
         PoolWire.append(String(describing: error), to: &out)
         guard let codable = error as? any Error & Codable,
-              let name = TypeNames.name(of: type(of: codable)) else { return }
+              let name = TypeNames.name(of: type(of: codable), cached: false) else { return }
         var value: [UInt8] = []
         guard (try? encode(codable, to: &value)) != nil else { return }
         PoolWire.append(name, to: &out)
