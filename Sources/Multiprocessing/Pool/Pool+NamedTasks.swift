@@ -60,7 +60,7 @@ extension Pool {
         try mapAsync(task, items, chunkSize: chunkSize).get()
     }
 
-    /// Starts a ``map(_:_:chunkSize:)-(T,_,_)`` and returns at once: Python's `map_async`.
+    /// Starts a `map(_:_:chunkSize:)` and returns at once: Python's `map_async`.
     ///
     /// - Parameters:
     ///   - callback: Called with the results when all are ready (in this process, on the
@@ -121,7 +121,7 @@ extension Pool {
         try starmapAsync(task, items, chunkSize: chunkSize).get()
     }
 
-    /// Starts a ``starmap(_:_:chunkSize:)-(T,_,_)`` and returns at once: Python's `starmap_async`.
+    /// Starts a `starmap(_:_:chunkSize:)` and returns at once: Python's `starmap_async`.
     public func starmapAsync<T: PairTask, S: Sequence>(
         _ task: T, _ items: S, chunkSize: Int? = nil,
         callback: (([T.Output]) -> Void)? = nil, errorCallback: ((any Error) -> Void)? = nil
@@ -144,7 +144,7 @@ extension Pool {
         try stream(task, items, chunkSize: chunkSize, ordered: true)
     }
 
-    /// Like ``imap(_:_:chunkSize:)-(T,_,_)``, but yields results as they complete, in any
+    /// Like `imap(_:_:chunkSize:)`, but yields results as they complete, in any
     /// order: Python's `pool.imap_unordered(task, items)`.
     public func imapUnordered<T: PoolTask, S: Sequence>(_ task: T, _ items: S, chunkSize: Int = 1) throws -> IMapIterator<T.Output>
     where S.Element == T.Input {
