@@ -239,9 +239,10 @@ struct PoolTests {
                 }
             }
             guard counters.wait(0, reaches: 2) else { return 1 }
-            // The handler thread records a worker just after its fork: allow it a moment.
+            // The handler thread records a worker just after its fork, and the workers started
+            // with the pool leave for this closure (see Pool): allow both a moment to settle.
             var pids = activeChildren().compactMap(\.pid)
-            for _ in 0..<200 where pids.count < 2 {
+            for _ in 0..<1000 where pids.count != 2 {
                 usleep(5000)
                 pids = activeChildren().compactMap(\.pid)
             }
