@@ -373,3 +373,22 @@ struct WorkerName: PoolTask {
 struct Echo: PoolTask {
     func callAsFunction(_ text: String) -> Int { text.utf8.count }
 }
+
+@Suite("Spawned worker description")
+struct SpawnSpecTests {
+    @Test func theEnvironmentRoundTrips() throws {
+        let spec = SpawnedWorker.Spec(
+            channel: 2, channels: 4, ringCapacity: 1 << 15, arenaCapacity: 1 << 23, streamCapacity: 1 << 20,
+            maxTasksPerChild: 7, parentPid: 4242, name: "SpawnPoolWorker-9", mapDescriptor: 11, wakeDescriptor: 12)
+        let entries = spec.environment
+        #expect(entries.first == "MULTIPROCESSING_SPAWNED=pool-worker")
+        let value = try #require(entries.last?.split(separator: "=", maxSplits: 1).last.map(String.init))
+        #expect(SpawnedWorker.Spec(environmentValue: value) == spec)
+    }
+
+    @Test func aDamagedDescriptionIsRefused() {
+        #expect(SpawnedWorker.Spec(environmentValue: "") == nil)
+        #expect(SpawnedWorker.Spec(environmentValue: "1 2 3") == nil)
+        #expect(SpawnedWorker.Spec(environmentValue: "a 4 5 6 7 8 9 10 11 Name") == nil)
+    }
+}
