@@ -32,7 +32,8 @@ public enum PoolError: Error, Equatable, Codable, CustomStringConvertible {
     /// One chunk of a named task, encoded, is larger than the pool's task arena.
     case taskTooLarge(bytes: Int, limit: Int)
     /// A closure (a task or an initializer) was given to a pool whose workers are not forks of
-    /// this process (``StartMethod/spawn``): a closure cannot cross to another program.
+    /// this process (``StartMethod/spawn``, ``StartMethod/forkserver``): a closure cannot cross
+    /// to another program.
     case closureNeedsFork
 
     /// What went wrong and how to fix it.

@@ -11,6 +11,12 @@ public enum StartMethod: String, Sendable, CaseIterable {
     /// and `Codable` values cross; a closure (a task or an initializer) is refused with
     /// ``PoolError/closureNeedsFork``.
     case spawn
+    /// The workers are forked by a server process started by spawn when the pool is made. The
+    /// server has one thread, so a fork copies no lock held elsewhere (fork's hazard in a
+    /// threaded program), and each worker starts as cheaply as a fork. The same rules as
+    /// ``spawn`` apply: only named tasks and `Codable` values cross. Python's default on Linux
+    /// from 3.14.
+    case forkserver
 }
 
 /// ``setStartMethod(_:force:)`` was called again without `force`: Python's

@@ -78,6 +78,15 @@ func recordingInitializer(_ counters: PoolCounters) -> () throws -> Void {
     }
 }
 
+/// Python's worker names: ForkPoolWorker-N, SpawnPoolWorker-N, ForkServerPoolWorker-N.
+func workerPrefix(_ method: StartMethod) -> String {
+    switch method {
+    case .fork: "ForkPoolWorker"
+    case .spawn: "SpawnPoolWorker"
+    case .forkserver: "ForkServerPoolWorker"
+    }
+}
+
 func initializedPids(_ counters: PoolCounters) -> Set<Int32> {
     Set((1...Int(counters[0])).map { Int32(counters[$0]) })
 }
@@ -166,9 +175,9 @@ struct NamedTaskTests {
         #expect(Set(pids).isSubset(of: workers))
     }
 
-    @Test func spawnedPoolIsItsFourWorkers() throws {
+    @Test(arguments: [StartMethod.spawn, .forkserver]) func aPoolThatDoesNotForkIsItsFourWorkers(method: StartMethod) throws {
         var names: [String] = []
-        try withPool(processes: 4, context: getContext(.spawn)) { pool in
+        try withPool(processes: 4, context: getContext(method)) { pool in
             names += try pool.map(WorkerName(), 0..<40, chunkSize: 1)
             names += try pool.mapAsync(WorkerName(), 0..<20, chunkSize: 1).get()
             names.append(try pool.apply(WorkerName(), 0))
@@ -176,27 +185,27 @@ struct NamedTaskTests {
             for name in try pool.imap(WorkerName(), 0..<20) { names.append(name) }
             for name in try pool.imapUnordered(WorkerName(), 0..<20) { names.append(name) }
         }
-        #expect(Set(names).isSubset(of: (1...4).map { "SpawnPoolWorker-\($0)" }))
+        #expect(Set(names).isSubset(of: (1...4).map { "\(workerPrefix(method))-\($0)" }))
         var executorNames: [String] = []
-        try withProcessPoolExecutor(maxWorkers: 4, context: getContext(.spawn)) { executor in
+        try withProcessPoolExecutor(maxWorkers: 4, context: getContext(method)) { executor in
             executorNames += try executor.map(WorkerName(), 0..<20)
             executorNames.append(try executor.submit(WorkerName(), 1).result())
         }
-        #expect(Set(executorNames).isSubset(of: (1...4).map { "SpawnPoolWorker-\($0)" }))
+        #expect(Set(executorNames).isSubset(of: (1...4).map { "\(workerPrefix(method))-\($0)" }))
     }
 
-    @Test func closuresAreRefusedUnderSpawn() throws {
-        #expect(throws: PoolError.closureNeedsFork) { try Pool(processes: 1, initializer: {}, context: getContext(.spawn)) }
+    @Test(arguments: [StartMethod.spawn, .forkserver]) func closuresAreRefusedUnlessForked(method: StartMethod) throws {
+        #expect(throws: PoolError.closureNeedsFork) { try Pool(processes: 1, initializer: {}, context: getContext(method)) }
         #expect(throws: PoolError.closureNeedsFork) {
-            try ProcessPoolExecutor(maxWorkers: 1, initializer: {}, context: getContext(.spawn))
+            try ProcessPoolExecutor(maxWorkers: 1, initializer: {}, context: getContext(method))
         }
-        try withPool(processes: 1, context: getContext(.spawn)) { pool throws in
+        try withPool(processes: 1, context: getContext(method)) { pool throws in
             #expect(throws: PoolError.closureNeedsFork) { try pool.map(0..<3) { $0 } }
             #expect(throws: PoolError.closureNeedsFork) { try pool.apply { 1 } }
             #expect(throws: PoolError.closureNeedsFork) { try pool.imap(0..<3) { $0 } }
             #expect(try pool.apply(Square(), 3) == 9)
         }
-        try withProcessPoolExecutor(maxWorkers: 1, context: getContext(.spawn)) { executor throws in
+        try withProcessPoolExecutor(maxWorkers: 1, context: getContext(method)) { executor throws in
             #expect(throws: PoolError.closureNeedsFork) { try executor.submit { 1 } }
             #expect(throws: PoolError.closureNeedsFork) { try executor.map(0..<3) { $0 } }
             #expect(try executor.submit(Square(), 4).result() == 16)
@@ -289,7 +298,7 @@ struct NamedTaskTests {
             } catch let error as WorkerError {
                 #expect(error.message == "bad item 7")
                 #expect(error.typeName.hasSuffix("PoolTaskFailure"))
-                #expect(error.worker.hasPrefix(method == .fork ? "ForkPoolWorker-" : "SpawnPoolWorker-"))
+                #expect(error.worker.hasPrefix(workerPrefix(method) + "-"))
             }
             #expect(try pool.apply(Square(), 3) == 9)
         }
@@ -348,7 +357,7 @@ struct NamedTaskTests {
             #expect(try pool.map(Square(), 0..<20) == (0..<20).map { $0 * $0 })
             let names = Set(try pool.map(WorkerName(), 0..<40, chunkSize: 1))
             #expect(!names.contains(dead))
-            let prefix = method == .fork ? "ForkPoolWorker" : "SpawnPoolWorker"
+            let prefix = workerPrefix(method)
             #expect(names.isSubset(of: ["\(prefix)-1", "\(prefix)-2", "\(prefix)-3"]))
         }
     }
@@ -389,6 +398,6 @@ struct SpawnSpecTests {
     @Test func aDamagedDescriptionIsRefused() {
         #expect(SpawnedWorker.Spec(environmentValue: "") == nil)
         #expect(SpawnedWorker.Spec(environmentValue: "1 2 3") == nil)
-        #expect(SpawnedWorker.Spec(environmentValue: "a 4 5 6 7 8 9 10 11 Name") == nil)
+        #expect(SpawnedWorker.Spec(environmentValue: "a 4 5 6 7 8 9 10 11 12 Name") == nil)
     }
 }

@@ -78,9 +78,13 @@ final class WorkerEngine: @unchecked Sendable {
             self.pidfd = pidfd
             self.name = process.name
             self.pid = process.pid ?? -1
+            server = nil
         }
-        init(spawned pid: Int32, name: String, channel: Int, pidfd: Int32) {
+        /// The fork server that forked this worker (its parent), if any.
+        let server: ForkServerClient?
+        init(spawned pid: Int32, name: String, channel: Int, pidfd: Int32, server: ForkServerClient? = nil) {
             process = nil
+            self.server = server
             self.channel = channel
             self.pidfd = pidfd
             self.name = name
@@ -94,6 +98,7 @@ final class WorkerEngine: @unchecked Sendable {
                 defer { try? process.close() }
                 return process.exitCode ?? -1
             }
+            if let server { return server.exitCode(of: pid) }
             guard let status = try? system_waitpid(pid)?.status else { return -1 }
             let code = decodeExitCode(waitStatus: status)
             Trace.processExited(pid: pid, exitCode: code)
@@ -105,8 +110,11 @@ final class WorkerEngine: @unchecked Sendable {
 
     let flavor: Flavor
     let processes: Int
-    /// How workers start: forked from the handler thread, or this program spawned again.
+    /// How workers start: forked from the handler thread, this program spawned again, or
+    /// forked by a fork server.
     let startMethod: StartMethod
+    /// The fork server, under ``StartMethod/forkserver``.
+    private var forkServer: ForkServerClient?
     private let initializer: (() throws -> Void)?
     private let maxTasksPerChild: Int?
     private let transport: PoolTransport
@@ -150,8 +158,11 @@ final class WorkerEngine: @unchecked Sendable {
         self.initializer = initializer
         self.maxTasksPerChild = maxTasksPerChild
         self.startMethod = startMethod
-        transport = try PoolTransport(channels: processes, crossingExec: startMethod == .spawn)
+        transport = try PoolTransport(channels: processes, crossingExec: startMethod != .fork)
         (wakeReader, wakeDescriptor) = try system_wakePipe()
+        if startMethod == .forkserver {
+            forkServer = try ForkServerClient(transport: transport, wakeDescriptor: wakeDescriptor, maxTasksPerChild: maxTasksPerChild)
+        }
         workers = [Worker?](repeating: nil, count: processes)
         // Should this throw, deinit (which runs: every property is set) closes the pipe.
         handler = try system_startThread { [self] in self.handlerLoop() }
@@ -356,6 +367,7 @@ final class WorkerEngine: @unchecked Sendable {
             monitor.withLock {
                 closeWakePipe()
                 transport.closeFile()
+                forkServer?.close()
             }
         }
         return true
@@ -576,7 +588,13 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = 0
         var wanted = state == .running ? processes - liveWorkers : min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = startMethod == .fork ? forkWorker(channel: channel) : spawnWorker(channel: channel) else {
+            let started: Worker?
+            switch startMethod {
+            case .fork: started = forkWorker(channel: channel)
+            case .spawn: started = spawnWorker(channel: channel)
+            case .forkserver: started = serverWorker(channel: channel)
+            }
+            guard let worker = started else {
                 if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
                 return false
             }
@@ -663,8 +681,29 @@ final class WorkerEngine: @unchecked Sendable {
         }
     }
 
+    /// Asks the fork server for the worker of `channel`, with the monitor held.
+    private func serverWorker(channel: Int) -> Worker? {
+        guard let forkServer else { return nil }
+        transport.resetChannel(channel)
+        workerCounter += 1
+        do {
+            let pid = try forkServer.startWorker(channel: channel, number: workerCounter)
+            let pidfd = try system_pidfdOpen(pid)
+            return Worker(spawned: pid, name: "\(workerPrefix)-\(workerCounter)", channel: channel, pidfd: pidfd, server: forkServer)
+        } catch {
+            forkError = error
+            return nil
+        }
+    }
+
     /// Workers are named `<prefix>-N`, as Python's.
-    private var workerPrefix: String { startMethod == .fork ? "ForkPoolWorker" : "SpawnPoolWorker" }
+    private var workerPrefix: String {
+        switch startMethod {
+        case .fork: "ForkPoolWorker"
+        case .spawn: "SpawnPoolWorker"
+        case .forkserver: "ForkServerPoolWorker"
+        }
+    }
 }
 
 extension Error {

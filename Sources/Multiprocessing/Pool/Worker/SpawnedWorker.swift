@@ -22,31 +22,37 @@ struct SpawnedWorker {
         var name: String
         var mapDescriptor: Int32
         var wakeDescriptor: Int32
+        /// A fork server's control socket; -1 for a worker.
+        var controlDescriptor: Int32 = -1
 
         static let marker = "MULTIPROCESSING_SPAWNED"
         static let variable = "MULTIPROCESSING_POOL_WORKER"
 
-        /// The two environment entries that make the program a worker.
+        /// The two environment entries that make the program a worker (or a fork server).
         var environment: [String] {
             let fields = [channel, channels, ringCapacity, arenaCapacity, streamCapacity, maxTasksPerChild,
-                          Int(parentPid), Int(mapDescriptor), Int(wakeDescriptor)].map(String.init) + [name]
-            return ["\(Self.marker)=pool-worker", "\(Self.variable)=" + fields.joined(separator: " ")]
+                          Int(parentPid), Int(mapDescriptor), Int(wakeDescriptor), Int(controlDescriptor)].map(String.init) + [name]
+            let role = controlDescriptor >= 0 ? "forkserver" : "pool-worker"
+            return ["\(Self.marker)=\(role)", "\(Self.variable)=" + fields.joined(separator: " ")]
         }
 
         /// Reads what `environment` wrote; nil when it is not a worker's description.
         init?(environmentValue text: String) {
-            let fields = text.split(separator: " ", maxSplits: 9).map(String.init)
-            guard fields.count == 10 else { return nil }
-            let numbers = fields.prefix(9).compactMap { Int($0) }
-            guard numbers.count == 9 else { return nil }
+            let fields = text.split(separator: " ", maxSplits: 10).map(String.init)
+            guard fields.count == 11 else { return nil }
+            let numbers = fields.prefix(10).compactMap { Int($0) }
+            guard numbers.count == 10 else { return nil }
             (channel, channels, ringCapacity, arenaCapacity, streamCapacity, maxTasksPerChild) =
                 (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
             (parentPid, mapDescriptor, wakeDescriptor) = (Int32(numbers[6]), Int32(numbers[7]), Int32(numbers[8]))
-            name = fields[9]
+            controlDescriptor = Int32(numbers[9])
+            name = fields[10]
         }
 
         init(channel: Int, channels: Int, ringCapacity: Int, arenaCapacity: Int, streamCapacity: Int,
-             maxTasksPerChild: Int, parentPid: Int32, name: String, mapDescriptor: Int32, wakeDescriptor: Int32) {
+             maxTasksPerChild: Int, parentPid: Int32, name: String, mapDescriptor: Int32, wakeDescriptor: Int32,
+             controlDescriptor: Int32 = -1) {
+            self.controlDescriptor = controlDescriptor
             (self.channel, self.channels, self.ringCapacity, self.arenaCapacity, self.streamCapacity) =
                 (channel, channels, ringCapacity, arenaCapacity, streamCapacity)
             (self.maxTasksPerChild, self.parentPid, self.name) = (maxTasksPerChild, parentPid, name)
@@ -57,7 +63,7 @@ struct SpawnedWorker {
     /// Runs the worker described by the environment, then ends the process.
     static func run() -> Never {
         let marker = system_takeEnvironmentValue(Spec.marker)
-        guard marker == "pool-worker", let text = system_takeEnvironmentValue(Spec.variable),
+        guard marker == "pool-worker" || marker == "forkserver", let text = system_takeEnvironmentValue(Spec.variable),
               let spec = Spec(environmentValue: text) else {
             system_writeStandardError("multiprocessing: this program was started as a worker (\(Spec.marker)=\(marker ?? "")) without a valid \(Spec.variable); unset \(Spec.marker) to run it normally\n")
             system_exit(2)
@@ -65,6 +71,7 @@ struct SpawnedWorker {
         // A worker dies with its pool's process, as a forked daemon worker does.
         try? system_setParentDeathSignal(SIGKILL)
         if system_getppid() != spec.parentPid { system_exit(1) }
+        if marker == "forkserver" { ForkServer.run(spec, control: spec.controlDescriptor) }
         let pid = system_getpid()
         let me = Process(mainProcessWithPid: pid)
         me.name = spec.name
