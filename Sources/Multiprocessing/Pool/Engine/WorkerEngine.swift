@@ -147,6 +147,9 @@ final class WorkerEngine: @unchecked Sendable {
     private var handlerFinished = false
     /// The handler has tried to start the first workers (see `init`).
     private var firstWorkersStarted = false
+    private var firstAttempts = 0
+    /// The constructing thread is waiting for the first workers (see `init`).
+    private var constructorWaiting = false
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
 
@@ -168,8 +171,11 @@ final class WorkerEngine: @unchecked Sendable {
         handler = try system_startThread { [self] in self.handlerLoop() }
         // Wait here while the handler forks the first workers, as Python's Pool starts its
         // workers in its constructor. A fork copies every lock as it is at that instant;
-        // this thread, waiting, holds none of the Swift runtime's.
+        // this thread, waiting, holds none of the Swift runtime's: the handler starts forking
+        // only once it is parked.
         let started = monitor.withLock {
+            constructorWaiting = true
+            monitor.broadcast()
             while !firstWorkersStarted { _ = monitor.wait(until: .forever) }
             return liveWorkers > 0 ? nil : forkError ?? SystemError(call: "fork()", errno: EAGAIN)
         }
@@ -382,6 +388,11 @@ final class WorkerEngine: @unchecked Sendable {
     // MARK: The handler thread
 
     private func handlerLoop() {
+        // Fork nothing until the constructing thread is parked in its wait (it sets the flag
+        // with the monitor held and releases it only inside the wait).
+        monitor.lock()
+        while !constructorWaiting { _ = monitor.wait(until: .forever) }
+        monitor.unlock()
         var scratch: [UInt8] = []
         var pollSet: [pollfd] = []
         while true {
@@ -390,10 +401,18 @@ final class WorkerEngine: @unchecked Sendable {
             wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
-            let deferring = startWorkersIfNeeded()
+            var deferring = startWorkersIfNeeded()
             if !firstWorkersStarted {
-                firstWorkersStarted = true
-                monitor.broadcast()
+                // All first workers, or give up after about a second of failed forks (EAGAIN on
+                // a busy machine): a fork made later, while the caller runs, risks copying a
+                // runtime lock another thread holds at that instant.
+                firstAttempts += 1
+                if liveWorkers == processes || firstAttempts >= 500 || state != .running {
+                    firstWorkersStarted = true
+                    monitor.broadcast()
+                } else {
+                    deferring = true
+                }
             }
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
