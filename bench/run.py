@@ -146,6 +146,20 @@ WORKLOADS = [
              mechanism={"swift": "fork 2 workers, map, close, reap",
                         "python": "fork 2 workers, map, close, join",
                         "node": "2 worker_threads: a new V8 isolate each"}),
+    # MARK: Workers for the pool's life
+    Workload("pool-map-loop", "1k map of 8, Pool(4)", "calls/s", False, 10, "pool", kind="python",
+             mechanism={"swift": "a named task, sent by type name with each call; the same 4 workers",
+                        "python": "square sent by name (pickle); the same 4 workers"},
+             note="target: 10x Python's rate in the same run"),
+    Workload("pool-apply-loop", "1k apply, Pool(4)", "calls/s", False, 10, "pool", kind="python",
+             mechanism={"swift": "a named task per call, the same 4 workers",
+                        "python": "one pickled call per apply, the same 4 workers"},
+             note="target: 10x Python's rate in the same run"),
+    Workload("spawn-pool-create", "spawn Pool(1) create+apply+join", "ms", True, 5, "pool", kind="python",
+             mechanism={"swift": "exec of the program itself; the worker is entered before main.swift",
+                        "python": "spawn: a new interpreter imports the main module"},
+             note="Swift's Process always forks, so spawn is timed through a pool; "
+                  "target: at most a fifth of Python's time"),
     # MARK: Manager
     Workload("manager-dict", "Manager dict set+get", "pairs/s", False, 26e3, "manager",
              issue={"python": 13.3e3},

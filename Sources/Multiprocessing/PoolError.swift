@@ -1,8 +1,8 @@
 import Glibc
 
 /// A problem using a ``Pool`` or one of its results. Each case says what went wrong and what
-/// to do instead.
-public enum PoolError: Error, Equatable, CustomStringConvertible {
+/// to do instead. It is `Codable`, so one raised in a worker reaches the caller as itself.
+public enum PoolError: Error, Equatable, Codable, CustomStringConvertible {
     /// `Pool(processes:)` was given fewer than one process.
     case invalidProcessCount(Int)
     /// A chunk size below 1 was given to `map`, `imap`, `starmap` or their variants.
@@ -24,6 +24,17 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     case workerDied(worker: String, pid: Int32, exitCode: Int32)
     /// The pool's initializer threw in a worker; the queued work was failed with this error.
     case initializerFailed(worker: String, message: String)
+    /// A named task's type cannot be found by name (it is declared inside a function or a
+    /// generic context), so no worker could find it: found at the call, nothing was queued.
+    case unnamedTask(typeName: String)
+    /// A worker found no task type of this name (it runs a different program).
+    case unknownTask(typeName: String)
+    /// One chunk of a named task, encoded, is larger than the pool's task arena.
+    case taskTooLarge(bytes: Int, limit: Int)
+    /// A closure (a task or an initializer) was given to a pool whose workers are not forks of
+    /// this process (``StartMethod/spawn``, ``StartMethod/forkserver``): a closure cannot cross
+    /// to another program.
+    case closureNeedsFork
 
     /// What went wrong and how to fix it.
     public var description: String {
@@ -48,6 +59,14 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
             "worker \(worker) (pid \(pid)) \(describeExit(code)) while running this task, so its result is lost; the pool started a replacement worker: submit the task again if it should be retried"
         case .initializerFailed(let worker, let message):
             "the pool's initializer failed in worker \(worker): \(message); fix the initializer, the queued work was not run"
+        case .unnamedTask(let name):
+            "the task type \(name) cannot be found by name, so a worker could not find it either: declare it at file scope or inside a non-generic type, not inside a function"
+        case .unknownTask(let name):
+            "the worker found no task type \(name): workers run the same program as the pool; check the worker was started from this program"
+        case .closureNeedsFork:
+            "a closure cannot reach a spawned worker (only named tasks and Codable values cross): pass a PoolTask or PairTask, drop the initializer, or use getContext(.fork)"
+        case .taskTooLarge(let bytes, let limit):
+            "one chunk of this task is \(bytes) bytes, more than the pool's \(limit)-byte task area: pass a smaller chunkSize, or fewer or smaller arguments per call"
         }
     }
 }

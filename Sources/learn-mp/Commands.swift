@@ -128,7 +128,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         try perform {
             var session = try workspace.session()
-            if let jobs { session.scheduler = PoolScheduler(width: jobs) }
+            if let jobs { session.scheduler = ThreadScheduler(width: jobs) }
             return try session.verify(names, runtimes: runtimes(python: python, node: node))
         }
     }

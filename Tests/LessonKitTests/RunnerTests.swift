@@ -152,19 +152,43 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct PoolSchedulerTests {
-    @Test func poolSchedulerRunsEveryJob() {
-        let jobs = (0..<6).map {
-            RunJob(lesson: "t", demo: "d\($0)", runtime: .python, executable: "/bin/sh", script: "echo \($0)", files: [],
-                   expected: "\($0)\n", expectedExit: 0, timeout: 5, outputLimit: 1 << 20)
-        }
+@Suite(.serialized) struct ThreadSchedulerTests {
+    func shellJob(_ index: Int, script: String, timeout: Double = 5) -> RunJob {
+        RunJob(lesson: "t", demo: "d\(index)", runtime: .python, executable: "/bin/sh", script: script, files: [],
+               expected: "\(index)\n", expectedExit: 0, timeout: timeout, outputLimit: 1 << 20)
+    }
+
+    @Test func threadSchedulerRunsEveryJob() {
+        let jobs = (0..<6).map { shellJob($0, script: "echo \($0)") }
         var reported: [Int] = []
-        let results = PoolScheduler(width: 2).run(jobs) { index, _ in reported.append(index) }
+        let results = ThreadScheduler(width: 2).run(jobs) { index, _ in reported.append(index) }
         #expect(reported.sorted() == Array(0..<6))
         #expect(results.map(\.job.demo) == jobs.map(\.demo))
         #expect(results.allSatisfy { $0.passed }, "\(results.map(\.problems))")
         var status: Int32 = 0
-        #expect(waitpid(-1, &status, WNOHANG) <= 0, "pool workers were reaped")
+        #expect(waitpid(-1, &status, WNOHANG) <= 0, "every program was reaped")
+    }
+
+    @Test func jobsRunAtOnceUpToTheWidth() {
+        // Four jobs of 0.5 s on four threads take about 0.5 s, not 2 s.
+        let jobs = (0..<4).map { shellJob($0, script: "sleep 0.5; echo \($0)") }
+        let start = monotonicSeconds()
+        let results = ThreadScheduler(width: 4).run(jobs) { _, _ in }
+        #expect(results.allSatisfy { $0.passed })
+        #expect(monotonicSeconds() - start < 1.8)
+    }
+
+    @Test func theOverallDeadlineEndsTheRun() {
+        let jobs = [shellJob(0, script: "echo 0"), shellJob(1, script: "sleep 3; echo 1", timeout: 10)]
+        let start = monotonicSeconds()
+        var reported: [Int] = []
+        let results = ThreadScheduler(width: 2, deadline: 1).run(jobs) { index, _ in reported.append(index) }
+        #expect(monotonicSeconds() - start < 2.5)
+        #expect(reported.sorted() == [0, 1])
+        #expect(results[0].passed)
+        #expect(!results[1].passed)
+        #expect(results[1].problems.first?.contains("overall deadline (1 s)") == true, "\(results[1].problems)")
+        #expect(ThreadScheduler.deadline(for: jobs, width: 2) == 10 + 7.5 + 60)
     }
 }
 

@@ -4,8 +4,7 @@ import Multiprocessing
 /// The example in README.md, kept compiling and true.
 @Suite(.serialized) struct ReadmeExampleTests {
     @Test func poolAndLockedCounter() throws {
-        func square(_ x: Int) -> Int { x * x }
-        let squares = try withPool(processes: 4) { pool in try pool.map(square, 0..<10) }
+        let squares = try withPool(processes: 4) { pool in try pool.map(Square(), 0..<10) }
         #expect(squares == [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
 
         let counter = try Value<Int32>(0)

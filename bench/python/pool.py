@@ -1,4 +1,5 @@
 """Pool and ProcessPoolExecutor workloads (issue 3)."""
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from common import ctx, emit, main, now
@@ -93,6 +94,40 @@ def pool_create(rounds=20):
     emit((now() - t0) / rounds * 1e3, "ms")
 
 
+def pool_map_loop(calls=1_000):
+    """1,000 successive maps of 8 items on Pool(4); calls per second."""
+    with ctx.Pool(4) as pool:
+        pool.map(square, range(8))
+        t0 = now()
+        total = sum(sum(pool.map(square, range(8))) for _ in range(calls))
+        elapsed = now() - t0
+    assert total == calls * 140
+    emit(calls / elapsed, "calls/s")
+
+
+def pool_apply_loop(calls=1_000):
+    """1,000 successive applies on Pool(4); calls per second."""
+    with ctx.Pool(4) as pool:
+        pool.apply(square, (1,))
+        t0 = now()
+        total = sum(pool.apply(square, (i,)) for i in range(calls))
+        elapsed = now() - t0
+    assert total == sum(i * i for i in range(calls))
+    emit(calls / elapsed, "calls/s")
+
+
+def spawn_pool_create(rounds=5):
+    """Pool(1) under spawn: create, apply once, close, join; milliseconds per round."""
+    spawn = multiprocessing.get_context("spawn")
+    t0 = now()
+    for _ in range(rounds):
+        pool = spawn.Pool(1)
+        assert pool.apply(square, (3,)) == 9
+        pool.close()
+        pool.join()
+    emit((now() - t0) / rounds * 1e3, "ms")
+
+
 if __name__ == "__main__":
     main({
         "pool-map": pool_map,
@@ -101,4 +136,7 @@ if __name__ == "__main__":
         "executor-submit": executor_submit,
         "cpu-speedup": cpu_speedup,
         "pool-create": pool_create,
+        "pool-map-loop": pool_map_loop,
+        "pool-apply-loop": pool_apply_loop,
+        "spawn-pool-create": spawn_pool_create,
     })

@@ -45,6 +45,9 @@ static inline int cmp_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open
 /// getrandom(2) with no flags: blocks only until the kernel's pool is first seeded.
 static inline long cmp_getrandom(void *buffer, size_t length) { return syscall(SYS_getrandom, buffer, length, 0); }
 
+/// memfd_create(2) with MFD_CLOEXEC (1): an anonymous file for memory shared across exec.
+static inline int cmp_memfd_create(const char *name) { return (int)syscall(SYS_memfd_create, name, 1u); }
+
 static inline int cmp_wifexited(int status) { return WIFEXITED(status); }
 static inline int cmp_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int cmp_wifsignaled(int status) { return WIFSIGNALED(status); }

@@ -1,20 +1,23 @@
 import Glibc
 import Multiprocessing
 
-func computeHeavy(_ n: Int) -> Int {
-    // CPU 密集型计算
-    var result = 0
-    for i in 0..<n {
-        result += i * i
+struct ComputeHeavy: PoolTask {
+    func callAsFunction(_ n: Int) -> Int {
+        // CPU 密集型计算
+        var result = 0
+        for i in 0..<n {
+            result += i * i
+        }
+        return result
     }
-    return result
 }
+let computeHeavy = ComputeHeavy()
 
 let numbers = [Int](repeating: 1_000_000, count: 8)
 
 // 串行执行
 var start = now()
-let serialResults = numbers.map(computeHeavy)
+let serialResults = numbers.map { n in computeHeavy(n) }
 let serialTime = now() - start
 
 // 并行执行

@@ -1,10 +1,13 @@
 import Glibc
 import Multiprocessing
 
-func task(_ n: Int) -> Int {
-    usleep(500_000)
-    return n * n
+struct SquareTask: PoolTask {
+    func callAsFunction(_ n: Int) -> Int {
+        usleep(500_000)
+        return n * n
+    }
 }
+let task = SquareTask()
 
 // 推荐使用 ProcessPoolExecutor
 try withProcessPoolExecutor(maxWorkers: 4) { executor in

@@ -9,17 +9,20 @@ struct ProcessedRecord: Codable, CustomStringConvertible {
     var description: String { "{'id': \(id), 'processed': \(processed), 'category': '\(category)'}" }
 }
 
-func processRecord(_ record: [String: Int]) -> ProcessedRecord {
-    // 处理单条记录
-    // 模拟复杂计算
-    let value = record["value"]!
-    let result = ProcessedRecord(
-        id: record["id"]!,
-        processed: value * value,
-        category: value > 50 ? "high" : "low"
-    )
-    return result
+struct ProcessRecord: PoolTask {
+    func callAsFunction(_ record: [String: Int]) -> ProcessedRecord {
+        // 处理单条记录
+        // 模拟复杂计算
+        let value = record["value"]!
+        let result = ProcessedRecord(
+            id: record["id"]!,
+            processed: value * value,
+            category: value > 50 ? "high" : "low"
+        )
+        return result
+    }
 }
+let processRecord = ProcessRecord()
 
 func parallelProcess(_ data: [[String: Int]], workers: Int = 4) throws -> [ProcessedRecord] {
     // 并行处理数据

@@ -19,15 +19,18 @@ struct FileError: Error, CustomStringConvertible {
     var description: String
 }
 
-func processFile(_ filepath: String) -> FileResult {
-    // 计算文件哈希
-    do {
-        let content = try readFile(filepath)
-        return FileResult(path: filepath, size: content.count, hash: md5Hex(content))
-    } catch {
-        return FileResult(path: filepath, error: "\(error)")
+struct ProcessFile: PoolTask {
+    func callAsFunction(_ filepath: String) -> FileResult {
+        // 计算文件哈希
+        do {
+            let content = try readFile(filepath)
+            return FileResult(path: filepath, size: content.count, hash: md5Hex(content))
+        } catch {
+            return FileResult(path: filepath, error: "\(error)")
+        }
     }
 }
+let processFile = ProcessFile()
 
 func parallelFileProcess(_ directory: String, suffix: String, workers: Int = 4) throws -> [FileResult] {
     // 并行处理目录下的文件（Path(directory).glob('*' + suffix)）

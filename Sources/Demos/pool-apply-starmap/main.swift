@@ -1,12 +1,19 @@
 import Multiprocessing
 
-func add(_ a: Int, _ b: Int) -> Int {
-    a + b
+// 两个参数的任务：PairTask（Swift 的元组不是 Codable，两个值分开传）
+struct Add: PairTask {
+    func callAsFunction(_ a: Int, _ b: Int) -> Int {
+        a + b
+    }
 }
+let add = Add()
 
-func processItem(_ item: [String: Int]) -> Int {
-    item["value"]! * 2
+struct ProcessItem: PoolTask {
+    func callAsFunction(_ item: [String: Int]) -> Int {
+        item["value"]! * 2
+    }
 }
+let processItem = ProcessItem()
 
 try withPool(processes: 4) { pool in
     // apply - 单个任务，阻塞

@@ -1,10 +1,14 @@
 import Glibc
 import Multiprocessing
 
-func square(_ x: Int) -> Int {
-    usleep(500_000)  // 模拟耗时操作
-    return x * x
+// 任务按类型名传给工作进程（Python 按函数名），参数与结果按值（Codable）
+struct Square: PoolTask {
+    func callAsFunction(_ x: Int) -> Int {
+        usleep(500_000)  // 模拟耗时操作
+        return x * x
+    }
 }
+let square = Square()
 
 // 创建包含 4 个工作进程的池
 try withPool(processes: 4) { pool in

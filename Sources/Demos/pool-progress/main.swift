@@ -1,9 +1,12 @@
 import Glibc
 import Multiprocessing
 
-func task(_ x: Int) -> Int {
-    x * x
+struct SquareTask: PoolTask {
+    func callAsFunction(_ x: Int) -> Int {
+        x * x
+    }
 }
+let task = SquareTask()
 
 let items = 0..<100
 

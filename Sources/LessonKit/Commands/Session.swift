@@ -20,7 +20,7 @@ public struct Session {
 
     /// Creates a session.
     public init(workspace: Workspace, style: Style = .automatic(), width: Int = terminalColumns(),
-                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = PoolScheduler(), pager: Pager? = nil,
+                interactive: Bool = isTerminal(1), scheduler: any JobScheduler = ThreadScheduler(), pager: Pager? = nil,
                 home: LearnerHome = LearnerHome()) {
         self.workspace = workspace
         self.style = style

@@ -2,8 +2,8 @@ import Multiprocessing
 
 /// Runs many jobs at once.
 ///
-/// ``PoolScheduler`` (the default) uses the library's own `Pool`; ``ProcessFanOut`` uses plain
-/// `Process` objects; ``SerialScheduler`` runs in this process.
+/// ``ThreadScheduler`` (the default) runs jobs on threads; ``ProcessFanOut`` runs each in a
+/// forked `Process`; ``SerialScheduler`` runs them one after another in this process.
 public protocol JobScheduler {
     /// Runs every job; `report` is called in the calling process as each one finishes, with
     /// its index in `jobs`. Returns the results in job order.
@@ -16,8 +16,8 @@ public struct ProcessFanOut: JobScheduler {
     /// How many jobs run at once.
     public var width: Int
 
-    /// Creates a scheduler running `width` jobs at once (by default ``PoolScheduler/defaultWidth``).
-    public init(width: Int = PoolScheduler.defaultWidth) { self.width = max(1, width) }
+    /// Creates a scheduler running `width` jobs at once (by default ``ThreadScheduler/defaultWidth``).
+    public init(width: Int = ThreadScheduler.defaultWidth) { self.width = max(1, width) }
 
     public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
         var results = [RunResult?](repeating: nil, count: jobs.count)
@@ -86,24 +86,41 @@ public struct SerialScheduler: JobScheduler {
     }
 }
 
-/// Runs jobs on the library's own `Pool` (`imapUnordered`), `width` workers at a time: what
-/// `learn-mp verify` uses.
-public struct PoolScheduler: JobScheduler {
+/// Runs jobs on threads of this process, `width` at a time: what `learn-mp verify` uses.
+///
+/// Each job already runs its program with `posix_spawn`, which is safe from a threaded parent,
+/// so threads are all the parallelism needed; nothing is forked into code that could meet a
+/// lock another thread held at the fork. The whole run has a deadline: a job still running
+/// when it passes is reported as failed, so `verify` never waits for ever on one job.
+public struct ThreadScheduler: JobScheduler {
     /// How many jobs run at once.
     public var width: Int
+    /// Seconds the whole run may take; nil: ``deadline(for:width:)``.
+    public var deadline: Double?
 
     /// The default width: eight programs per CPU. Lesson programs spend most of their time
     /// sleeping or waiting for their children, so running many at once keeps the wall time of
     /// `verify all` close to that of its longest program.
     public static var defaultWidth: Int { cpuCount() * 8 }
 
-    /// Creates a scheduler running `width` jobs at once.
-    public init(width: Int = PoolScheduler.defaultWidth) { self.width = max(1, width) }
+    /// Creates a scheduler running `width` jobs at once, all within `deadline` seconds.
+    public init(width: Int = ThreadScheduler.defaultWidth, deadline: Double? = nil) {
+        self.width = max(1, width)
+        self.deadline = deadline
+    }
 
-    /// A result with the index of its job (results arrive in completion order).
-    struct Indexed: Codable {
-        var index: Int
-        var result: RunResult
+    /// The time the jobs could take if each ran to its own time limit, `width` at a time, plus
+    /// a minute for building working directories and reading results.
+    public static func deadline(for jobs: [RunJob], width: Int) -> Double {
+        let limits = jobs.map(\.timeout)
+        return (limits.max() ?? 0) + limits.reduce(0, +) / Double(max(1, width)) + 60
+    }
+
+    /// The jobs' shared state: the next job to start and the results not yet reported.
+    private final class Board: @unchecked Sendable {
+        let monitor = ThreadMonitor()
+        var next = 0
+        var finished: [(Int, RunResult)] = []
     }
 
     /// Runs the jobs on the pool, except those that need a quiet machine (``RunJob/needsQuietMachine``:
@@ -122,40 +139,48 @@ public struct PoolScheduler: JobScheduler {
 
     private func runShared(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
         guard !jobs.isEmpty else { return [] }
-        var results = [RunResult?](repeating: nil, count: jobs.count)
-        var failure = "no result came back"
-        // Results cross the pool as JSON text (a String is the codec's simplest case). Encode
-        // and decode once here first, so the workers, forked from a process with threads, find
-        // the coding machinery already set up instead of creating it after the fork.
-        if let warm = try? ResultCoding.encode(Indexed(index: 0, result: Runner.failed(jobs[0], "warm-up"))) {
-            _ = ResultCoding.decode(Indexed.self, warm)
-        }
         Interrupts.prepare()
-        do {
-            try withPool(processes: min(width, jobs.count)) { pool in
-                let stream = try pool.imapUnordered(Array(jobs.indices)) { index -> String in
-                    try ResultCoding.encode(Indexed(index: index, result: Runner.run(jobs[index])))
-                }
-                while true {
-                    do {
-                        guard let text = try stream.next(timeout: nil) else { break }
-                        guard let item = ResultCoding.decode(Indexed.self, text) else {
-                            failure = "a result could not be decoded"
-                            continue
-                        }
-                        results[item.index] = item.result
-                        report(item.index, item.result)
-                    } catch {
-                        // A worker that died takes only its own job with it; keep collecting.
-                        failure = "\(error)"
-                    }
+        let board = Board()
+        let end = monotonicSeconds() + (deadline ?? Self.deadline(for: jobs, width: width))
+        var started = 0
+        for _ in 0..<min(width, jobs.count) {
+            let running = startDetachedThread {
+                while let index = board.monitor.withLock({ () -> Int? in
+                    guard board.next < jobs.count else { return nil }
+                    defer { board.next += 1 }
+                    return board.next
+                }) {
+                    let result = Runner.run(jobs[index])
+                    board.monitor.withLock { board.finished.append((index, result)) }
+                    board.monitor.broadcast()
                 }
             }
-        } catch {
-            failure = "\(error)"
+            if running { started += 1 }
         }
+        if started == 0 { return SerialScheduler().run(jobs, report: report) }
+        var results = [RunResult?](repeating: nil, count: jobs.count)
+        var reported = 0
+        while reported < jobs.count {
+            let batch = board.monitor.withLock { () -> [(Int, RunResult)]? in
+                while board.finished.isEmpty {
+                    if !board.monitor.wait(until: end) { return nil }
+                }
+                defer { board.finished = [] }
+                return board.finished
+            }
+            guard let batch else { break }
+            for (index, result) in batch {
+                results[index] = result
+                report(index, result)
+                reported += 1
+            }
+        }
+        // The deadline passed: what has not come back fails (its thread is left to finish on
+        // its own; each program is killed at its own time limit).
+        let limit = Int((deadline ?? Self.deadline(for: jobs, width: width)).rounded())
+        board.monitor.withLock { board.next = jobs.count }
         for index in jobs.indices where results[index] == nil {
-            results[index] = Runner.failed(jobs[index], "the pool could not run it: \(failure)")
+            results[index] = Runner.failed(jobs[index], "verify's overall deadline (\(limit) s) passed before this job finished")
             report(index, results[index]!)
         }
         return results.map { $0! }

@@ -48,3 +48,32 @@ func system_processHasEnded(_ pid: pid_t) -> Bool {
     let state = buffer[close + 2]
     return state == UInt8(ascii: "Z") || state == UInt8(ascii: "X")
 }
+
+// MARK: - Shared memory that crosses exec
+
+/// A memory file (`memfd_create`, close-on-exec) of `size` zeroed bytes, mapped shared. A
+/// spawned child gets the descriptor duplicated and maps the same bytes.
+func system_makeSharedMemoryFile(_ size: Int, name: String) throws(SystemError) -> (fd: Int32, address: UnsafeMutableRawPointer) {
+    let fd = cmp_memfd_create(name)
+    if fd == -1 { throw SystemError(call: "memfd_create(\(name))", errno: Glibc.errno) }
+    if ftruncate(fd, off_t(size)) == -1 {
+        let error = Glibc.errno
+        system_close(fd)
+        throw SystemError(call: "ftruncate(memfd, \(size))", errno: error)
+    }
+    do throws(SystemError) {
+        return (fd, try system_mapSharedFile(fd, size))
+    } catch {
+        system_close(fd)
+        throw error
+    }
+}
+
+/// Maps `size` bytes of the file `fd` shared.
+func system_mapSharedFile(_ fd: Int32, _ size: Int) throws(SystemError) -> UnsafeMutableRawPointer {
+    let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+    guard let address, address != MAP_FAILED else {
+        throw SystemError(call: "mmap(\(size) bytes of a memory file)", errno: Glibc.errno)
+    }
+    return address
+}

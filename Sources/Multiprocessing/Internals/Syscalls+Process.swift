@@ -46,3 +46,61 @@ enum ChildStartup {
         pthread_sigmask(SIG_SETMASK, &none, nil)
     }
 }
+
+// MARK: - Spawn: starting this program again
+
+/// The environment of this process, as `NAME=value` strings.
+func system_environment() -> [String] {
+    var entries: [String] = []
+    var cursor = Glibc.environ
+    while let entry = cursor.pointee {
+        entries.append(String(cString: entry))
+        cursor += 1
+    }
+    return entries
+}
+
+/// Reads and removes an environment variable (so the program's own children do not see it).
+func system_takeEnvironmentValue(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    unsetenv(name)
+    return text
+}
+
+/// Starts this program's executable again (`/proc/self/exe`) with `environment`, its first
+/// argument as `argv[0]`, and `descriptors` (from, to) duplicated into the child (the copies
+/// are not closed on exec). `posix_spawn`: safe from a threaded parent. All signals unblocked
+/// and at their defaults in the child.
+func system_spawnSelf(environment: [String], descriptors: [(from: Int32, to: Int32)]) throws(SystemError) -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for (from, to) in descriptors { posix_spawn_file_actions_adddup2(&actions, from, to) }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let program = CommandLine.arguments.first ?? "worker"
+    var pid: pid_t = 0
+    let rc = withCStringArray([program]) { argv in
+        withCStringArray(environment) { envp in
+            posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
+        }
+    }
+    if rc != 0 { throw SystemError(call: "posix_spawn(/proc/self/exe)", errno: rc) }
+    return pid
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
+}

@@ -1,55 +1,104 @@
 import CMultiprocessing
 import Glibc
 
-// The shared-memory transport between a pool's parent and its forked workers, Python's
-// inqueue/outqueue: one task ring all workers take from, and per worker a "current task"
-// slot plus a single-producer byte stream for its results. Everything lives in one
-// MAP_SHARED mapping made before any worker is forked.
+// The shared-memory transport between a pool's parent and its workers, Python's
+// inqueue/outqueue: one task ring all workers take from (with a byte arena for the payloads
+// of named tasks), and per worker a "current task" slot plus a single-producer byte stream
+// for its results. Everything lives in one MAP_SHARED mapping made before any worker starts.
 //
 // Layout (offsets in bytes):
 //   0      header: parentSleeping (u32)
-//   64     task ring header: robust mutex, head, tail, sleepers, sequence
-//   256    task records, `ringCapacity` x 24 bytes (kind, job, chunk as Int64)
+//   64     task ring header: robust mutex, head, tail, sleepers, sequence, arena head/tail
+//   256    task records, `ringCapacity` x 40 bytes (kind, job, chunk, payload start, length)
+//   then   the payload arena, `arenaCapacity` bytes
 //   then   per worker: 192-byte channel header, then `streamCapacity` bytes of stream
 
 /// What a task record asks of a worker.
 enum TaskKind: Int64 {
-    /// Run chunk `chunk` of job `job`.
+    /// Run chunk `chunk` of closure job `job` (known to workers forked after it was submitted).
     case run = 1
     /// Exit (the pool is closing).
     case stop = 2
     /// A cancelled task: skip it.
     case cancelled = 3
+    /// Run chunk `chunk` of job `job`, a named task whose payload is in the arena.
+    case runNamed = 4
 }
 
-/// The shared mapping: the task ring and the worker channels.
+/// One task on its way to the ring.
+struct QueuedTask {
+    var kind: TaskKind
+    var job: Int64
+    var chunk: Int64
+    /// A named task's chunk (see `TaskPayload`); empty for the other kinds.
+    var payload: [UInt8] = []
+}
+
+/// The shared mapping: the task ring, its payload arena and the worker channels.
 final class PoolTransport: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let size: Int
     let ringCapacity: Int
+    let arenaCapacity: Int
     let streamCapacity: Int
     let channelCount: Int
 
     private static let ringHeader = 64
     private static let recordsOffset = 256
-    private static let recordSize = 24
+    private static let recordSize = 40
     private static let channelHeaderSize = 192
 
-    init(channels: Int, ringCapacity: Int = 1 << 15, streamCapacity: Int = 1 << 20) throws {
+    /// The memory file holding the mapping when it must cross exec (spawned workers); else -1.
+    private(set) var fileDescriptor: Int32
+
+    /// Makes the mapping. `crossingExec` puts it in a memory file a spawned worker can map.
+    init(channels: Int, ringCapacity: Int = 1 << 15, arenaCapacity: Int = 1 << 23, streamCapacity: Int = 1 << 20,
+         crossingExec: Bool = false) throws {
         self.channelCount = channels
         self.ringCapacity = ringCapacity
+        self.arenaCapacity = arenaCapacity
         self.streamCapacity = streamCapacity
         partial = [[UInt8]](repeating: [], count: channels)
         partialNeeded = [Int](repeating: 0, count: channels)
-        let channelsOffset = Self.recordsOffset + ringCapacity * Self.recordSize
-        size = channelsOffset + channels * (Self.channelHeaderSize + streamCapacity)
-        base = try system_mapShared(size)
+        size = Self.size(channels: channels, ringCapacity: ringCapacity, arenaCapacity: arenaCapacity, streamCapacity: streamCapacity)
+        if crossingExec {
+            (fileDescriptor, base) = try system_makeSharedMemoryFile(size, name: "multiprocessing-pool")
+        } else {
+            fileDescriptor = -1
+            base = try system_mapShared(size, lazily: true)
+        }
         let rc = cmp_mutex_init_shared(mutex, 0)
         // On failure deinit (which runs: every property is set) unmaps the block.
         if rc != 0 { throw SystemError(call: "pthread_mutex_init(shared)", errno: rc) }
     }
 
-    deinit { system_unmap(base, size) }
+    /// A spawned worker's view of its parent's mapping, from the memory file `fd`.
+    init(attaching fd: Int32, channels: Int, ringCapacity: Int, arenaCapacity: Int, streamCapacity: Int) throws {
+        self.channelCount = channels
+        self.ringCapacity = ringCapacity
+        self.arenaCapacity = arenaCapacity
+        self.streamCapacity = streamCapacity
+        partial = []
+        partialNeeded = []
+        size = Self.size(channels: channels, ringCapacity: ringCapacity, arenaCapacity: arenaCapacity, streamCapacity: streamCapacity)
+        fileDescriptor = fd
+        base = try system_mapSharedFile(fd, size)
+    }
+
+    private static func size(channels: Int, ringCapacity: Int, arenaCapacity: Int, streamCapacity: Int) -> Int {
+        recordsOffset + ringCapacity * recordSize + arenaCapacity + channels * (channelHeaderSize + streamCapacity)
+    }
+
+    deinit {
+        system_unmap(base, size)
+        closeFile()
+    }
+
+    /// Closes the memory file once no worker will be spawned any more (the mapping stays).
+    func closeFile() {
+        if fileDescriptor >= 0 { system_close(fileDescriptor) }
+        fileDescriptor = -1
+    }
 
     // MARK: Header
 
@@ -64,6 +113,10 @@ final class PoolTransport: @unchecked Sendable {
     private var tail: UnsafeMutablePointer<Int64> { (base + 136).assumingMemoryBound(to: Int64.self) }
     private var sleepers: UnsafeMutablePointer<UInt32> { (base + 144).assumingMemoryBound(to: UInt32.self) }
     private var sequence: UnsafeMutablePointer<UInt32> { (base + 148).assumingMemoryBound(to: UInt32.self) }
+    /// Arena positions (monotonic byte counts): payloads before `arenaHead` are free again.
+    private var arenaHead: UnsafeMutablePointer<Int64> { (base + 152).assumingMemoryBound(to: Int64.self) }
+    private var arenaTail: UnsafeMutablePointer<Int64> { (base + 160).assumingMemoryBound(to: Int64.self) }
+    private var arena: UnsafeMutableRawPointer { base + Self.recordsOffset + ringCapacity * Self.recordSize }
 
     @inline(__always)
     private func record(_ position: Int64) -> UnsafeMutablePointer<Int64> {
@@ -78,19 +131,43 @@ final class PoolTransport: @unchecked Sendable {
         return Int(tail.pointee - head.pointee)
     }
 
-    /// Appends as many of `tasks` (from `start`) as fit; returns how many were appended.
-    /// Never blocks. Wakes sleeping workers.
-    func push(_ tasks: UnsafeBufferPointer<(TaskKind, Int64, Int64)>) -> Int {
+    /// With the mutex held: reserves `count` contiguous arena bytes; returns their start
+    /// position, or nil when they do not fit now.
+    private func reserveArena(_ count: Int) -> Int64? {
+        let capacity = Int64(arenaCapacity)
+        var start = arenaTail.pointee
+        let offset = start % capacity
+        if offset + Int64(count) > capacity { start += capacity - offset }  // skip the wrap
+        guard start + Int64(count) - arenaHead.pointee <= capacity else { return nil }
+        arenaTail.pointee = start + Int64(count)
+        return start
+    }
+
+    /// Appends as many of `tasks` (in order) as fit in the ring and the arena; returns how
+    /// many were appended. Never blocks. Wakes sleeping workers.
+    func push(_ tasks: UnsafeBufferPointer<QueuedTask>) -> Int {
         system_lockRobust(mutex)
         let free = ringCapacity - Int(tail.pointee - head.pointee)
-        let count = min(free, tasks.count)
+        var count = 0
         var position = tail.pointee
-        for index in 0..<count {
+        while count < min(free, tasks.count) {
+            let task = tasks[count]
+            var start: Int64 = 0
+            if !task.payload.isEmpty {
+                guard let reserved = reserveArena(task.payload.count) else { break }
+                start = reserved
+                task.payload.withUnsafeBytes { bytes in
+                    _ = memcpy(arena + Int(start % Int64(arenaCapacity)), bytes.baseAddress!, bytes.count)
+                }
+            }
             let slot = record(position)
-            slot[0] = tasks[index].0.rawValue
-            slot[1] = tasks[index].1
-            slot[2] = tasks[index].2
+            slot[0] = task.kind.rawValue
+            slot[1] = task.job
+            slot[2] = task.chunk
+            slot[3] = start
+            slot[4] = Int64(task.payload.count)
             position += 1
+            count += 1
         }
         tail.pointee = position
         let waiting = sleepers.pointee
@@ -104,8 +181,8 @@ final class PoolTransport: @unchecked Sendable {
         return count
     }
 
-    /// Marks every queued `run` task of `job` (or of every job when nil) cancelled;
-    /// returns how many were.
+    /// Marks every queued task of `job` (or of every job when nil) cancelled; returns how
+    /// many were.
     func cancel(job: Int64?) -> Int {
         system_lockRobust(mutex)
         defer { system_unlockRobust(mutex) }
@@ -113,7 +190,7 @@ final class PoolTransport: @unchecked Sendable {
         var position = head.pointee
         while position < tail.pointee {
             let slot = record(position)
-            if slot[0] == TaskKind.run.rawValue, job == nil || slot[1] == job {
+            if slot[0] == TaskKind.run.rawValue || slot[0] == TaskKind.runNamed.rawValue, job == nil || slot[1] == job {
                 slot[0] = TaskKind.cancelled.rawValue
                 cancelled += 1
             }
@@ -124,15 +201,19 @@ final class PoolTransport: @unchecked Sendable {
 
     /// What a worker took from the ring.
     enum Taken {
+        /// A closure job's chunk.
         case run(job: Int64, chunk: Int64)
+        /// A named task's chunk; its payload was copied into the buffer passed to `take`.
+        case runNamed(job: Int64, chunk: Int64)
         case stop
-        /// The next task belongs to a job registered after this worker was forked.
+        /// The next task belongs to a closure job submitted after this worker was forked.
         case unknownJob
     }
 
     /// Takes the next task, sleeping while the ring is empty. The task is published in the
     /// worker's slot before it leaves the ring, so a worker that dies holding it is noticed.
-    func take(knownJobs: Int64, channel: Int) -> Taken {
+    /// A named task's payload is copied into `payload` (replacing its contents).
+    func take(knownJobs: Int64, channel: Int, payload: inout [UInt8]) -> Taken {
         let current = taskSlot(channel)
         system_lockRobust(mutex)
         while true {
@@ -146,9 +227,9 @@ final class PoolTransport: @unchecked Sendable {
                 continue
             }
             let slot = record(head.pointee)
+            let job = slot[1], chunk = slot[2]
             switch slot[0] {
             case TaskKind.run.rawValue:
-                let job = slot[1], chunk = slot[2]
                 if job > knownJobs {
                     // Leave it for a worker that knows the job; let another sleeper look.
                     if sleepers.pointee > 0 {
@@ -160,25 +241,43 @@ final class PoolTransport: @unchecked Sendable {
                     }
                     return .unknownJob
                 }
-                current[1] = chunk
-                cmp_store_i64(current, job)
-                head.pointee += 1
-                system_unlockRobust(mutex)
-                return .run(job: job, chunk: chunk)
+                return claim(job: job, chunk: chunk, slot: current, as: .run(job: job, chunk: chunk))
+            case TaskKind.runNamed.rawValue:
+                let start = slot[3], length = Int(slot[4])
+                payload.removeAll(keepingCapacity: true)
+                payload.append(contentsOf: UnsafeRawBufferPointer(start: arena + Int(start % Int64(arenaCapacity)), count: length))
+                releaseArena(slot)
+                return claim(job: job, chunk: chunk, slot: current, as: .runNamed(job: job, chunk: chunk))
             case TaskKind.stop.rawValue:
                 head.pointee += 1
                 system_unlockRobust(mutex)
                 return .stop
             default:
+                releaseArena(slot)
                 head.pointee += 1
             }
         }
     }
 
+    /// With the mutex held: publishes the task at the head in the worker's slot, takes it off
+    /// the ring and releases the mutex.
+    private func claim(job: Int64, chunk: Int64, slot current: UnsafeMutablePointer<Int64>, as taken: Taken) -> Taken {
+        current[1] = chunk
+        cmp_store_i64(current, job)
+        head.pointee += 1
+        system_unlockRobust(mutex)
+        return taken
+    }
+
+    /// With the mutex held: frees the arena bytes of the record leaving the ring.
+    private func releaseArena(_ slot: UnsafeMutablePointer<Int64>) {
+        if slot[4] > 0 { arenaHead.pointee = slot[3] + slot[4] }
+    }
+
     // MARK: Worker channels
 
     private func channel(_ index: Int) -> UnsafeMutableRawPointer {
-        base + Self.recordsOffset + ringCapacity * Self.recordSize
+        base + Self.recordsOffset + ringCapacity * Self.recordSize + arenaCapacity
             + index * (Self.channelHeaderSize + streamCapacity)
     }
 

@@ -2,31 +2,39 @@ import Glibc
 
 /// A pool of worker processes, like Python's `multiprocessing.Pool`.
 ///
-/// Give it closures: they run in forked worker processes, so whatever they capture is
-/// simply there. Results come back as `Codable` values, in order for `map`.
+/// Give it named tasks (``PoolTask``, ``PairTask``): a task crosses to the workers by its
+/// type's name with its stored properties, as Python sends a function by name, and the
+/// arguments and results cross as `Codable` values. Results come back in order for `map`.
 ///
 /// ```swift
+/// struct Square: PoolTask { func callAsFunction(_ x: Int) -> Int { x * x } }
+/// struct Add: PairTask { func callAsFunction(_ a: Int, _ b: Int) -> Int { a + b } }
+///
 /// try withPool(processes: 4) { pool in
-///     print(try pool.map(0..<10) { x in x * x })  // [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
-///     print(try pool.starmap(add, [(1, 2), (3, 4), (5, 6)]))  // [3, 7, 11]
+///     print(try pool.map(Square(), 0..<10))  // [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
+///     print(try pool.starmap(Add(), [(1, 2), (3, 4), (5, 6)]))  // [3, 7, 11]
 /// }
 /// ```
 ///
-/// ### How closures reach the workers
-/// A closure made after a worker was forked does not exist in that worker. Every call
-/// (`map`, `apply`, …) is registered with an id before its tasks are queued; a worker runs the
-/// tasks of calls registered before it was forked, and an idle worker that meets a newer call
-/// exits and is replaced by a fresh fork that knows it. So workers are started when work
-/// arrives (not in the initializer) and a new call usually costs one fork per worker; a burst
-/// of `applyAsync` calls costs a handful of forks, not one per call. There are never more than
-/// `processes` workers, named `ForkPoolWorker-N`. The `initializer` runs once in each worker.
+/// ### Workers
+/// The pool starts `processes` workers when it is made, named `ForkPoolWorker-1` … `-n`,
+/// each running the `initializer` once, and they run every named task for the pool's life. A
+/// worker is replaced only after `maxTasksPerChild` tasks, when it died, or for a closure.
+///
+/// ### Closures and their cost
+/// Every call also takes a closure (`pool.map(0..<10) { x in x * x }`). A closure made after
+/// a worker was forked does not exist in that worker: the call is registered with an id
+/// before its tasks are queued, and an idle worker that meets a newer closure call exits and
+/// is replaced by a fresh fork that knows it (which runs the `initializer` again). So a
+/// closure call usually costs one fork per worker; a burst of `applyAsync` calls costs a
+/// handful of forks, not one per call. There are never more than `processes` workers.
 ///
 /// ### Failures
-/// An error thrown by a task is re-thrown by `get()` or `map` as a ``WorkerError`` carrying the
-/// worker's message; other tasks are unaffected. A worker killed while running a task (a
-/// signal, a crash, `fatalError`) fails exactly the affected results with
-/// ``PoolError/workerDied(worker:pid:exitCode:)``, and the pool starts a replacement and stays
-/// usable (Python's `Pool` hangs in that case).
+/// An error thrown by a task is re-thrown by `get()` or `map` as itself when its type is
+/// `Codable`, otherwise as a ``WorkerError`` carrying the worker's message; other tasks are
+/// unaffected. A worker killed while running a task (a signal, a crash, `fatalError`) fails
+/// exactly the affected results with ``PoolError/workerDied(worker:pid:exitCode:)``, and the
+/// pool starts a replacement and stays usable (Python's `Pool` hangs in that case).
 ///
 /// Code in a task must be synchronous (no Dispatch or Swift concurrency in the worker).
 public final class Pool: @unchecked Sendable {
@@ -43,15 +51,20 @@ public final class Pool: @unchecked Sendable {
     ///   - initializer: Runs once in each worker before its first task; a thrown error fails
     ///     the queued work with ``PoolError/initializerFailed(worker:message:)``.
     ///   - maxTasksPerChild: A worker exits after this many tasks and a fresh one replaces it;
-    ///     nil keeps workers as long as they are useful.
+    ///     nil keeps workers for the pool's life.
+    ///   - context: How workers start (``getContext(_:)``); nil: the program's start method.
     /// - Throws: ``PoolError/invalidProcessCount(_:)``, ``PoolError/invalidMaxTasksPerChild(_:)``,
-    ///   or a ``SystemError`` when shared memory or the handler thread cannot be created.
-    public init(processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil) throws {
+    ///   ``PoolError/closureNeedsFork`` for an initializer under spawn, or a ``SystemError``
+    ///   when shared memory, the handler thread or the first worker cannot be created.
+    public init(processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil,
+                context: Context? = nil) throws {
         let count = processes ?? cpuCount()
         guard count >= 1 else { throw PoolError.invalidProcessCount(count) }
         if let maxTasksPerChild, maxTasksPerChild < 1 { throw PoolError.invalidMaxTasksPerChild(maxTasksPerChild) }
         self.processes = count
-        engine = try WorkerEngine(flavor: .pool, processes: count, initializer: initializer, maxTasksPerChild: maxTasksPerChild)
+        engine = try WorkerEngine(
+            flavor: .pool, processes: count, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+            startMethod: (context ?? getContext()).startMethod)
     }
 
     deinit {
@@ -94,13 +107,15 @@ public final class Pool: @unchecked Sendable {
         return chunkSize
     }
 
-    /// Queues a job of `chunks` chunks whose results go to `sink`.
-    private func submit(chunks: Int, sink: JobSink, body: @escaping JobBody) throws {
+    /// Queues a job of `chunks` chunks (of closure `body`, or one per named-task payload)
+    /// whose results go to `sink`.
+    func submit(chunks: Int, body: JobBody?, payloads: [[UInt8]] = [], sink: JobSink) throws {
+        if body != nil, engine.startMethod != .fork { throw PoolError.closureNeedsFork }
         guard chunks > 0 else {
             if let refused = engine.refusal { throw refusal(refused) }
             return
         }
-        if case .failure(let refused) = engine.submit(chunks: chunks, body: body, sink: sink) {
+        if case .failure(let refused) = engine.submit(chunks: chunks, body: body, payloads: payloads, sink: sink) {
             throw refusal(refused.state)
         }
     }
@@ -148,7 +163,7 @@ public final class Pool: @unchecked Sendable {
         let result = AsyncResult<[R]>()
         Self.attach(result, callback, errorCallback)
         let sink = MapSink<R>(count: count, chunkSize: chunkSize, completion: result.completion)
-        try submit(chunks: sink.chunkCount, sink: sink, body: body)
+        try submit(chunks: sink.chunkCount, body: body, sink: sink)
         if count == 0 { result.completion.succeed([]) }
         return result
     }
@@ -157,11 +172,11 @@ public final class Pool: @unchecked Sendable {
     @usableFromInline
     func startStream<R: Decodable>(count: Int, chunkSize: Int, ordered: Bool, body: @escaping JobBody) throws -> IMapIterator<R> {
         let sink = StreamSink<R>(count: count, chunkSize: chunkSize, ordered: ordered)
-        try submit(chunks: sink.chunkCount, sink: sink, body: body)
+        try submit(chunks: sink.chunkCount, body: body, sink: sink)
         return IMapIterator(sink: sink)
     }
 
-    private static func attach<V>(_ result: AsyncResult<V>, _ callback: ((V) -> Void)?, _ errorCallback: ((any Error) -> Void)?) {
+    static func attach<V>(_ result: AsyncResult<V>, _ callback: ((V) -> Void)?, _ errorCallback: ((any Error) -> Void)?) {
         guard callback != nil || errorCallback != nil else { return }
         result.completion.onFinish(beforeWaking: true) { state in
             switch state {
@@ -268,9 +283,7 @@ public final class Pool: @unchecked Sendable {
             let value = try f()
             try PoolWire.encode([value], to: &out)
         }
-        if case .failure(let refused) = engine.submit(chunks: 1, body: body, sink: SingleSink<R>(completion: result.completion)) {
-            throw refusal(refused.state)
-        }
+        try submit(chunks: 1, body: body, sink: SingleSink<R>(completion: result.completion))
         return result
     }
 
@@ -392,9 +405,9 @@ public final class Pool: @unchecked Sendable {
 /// As in Python, leaving the scope terminates the workers: get every result you need inside.
 public func withPool<T>(
     processes: Int? = nil, initializer: (() throws -> Void)? = nil, maxTasksPerChild: Int? = nil,
-    _ body: (Pool) throws -> T
+    context: Context? = nil, _ body: (Pool) throws -> T
 ) throws -> T {
-    let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild)
+    let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, context: context)
     defer { pool.terminate() }
     return try body(pool)
 }

@@ -1,15 +1,23 @@
 import CMultiprocessing
 import Glibc
 
-// The machinery shared by Pool and ProcessPoolExecutor.
+// The parent side of the machinery shared by Pool and ProcessPoolExecutor (the worker side
+// is `PoolWorker`).
+//
+// The pool keeps `processes` workers for its whole life, started with it, and replaces one
+// only when it ends: it died, reached `maxTasksPerChild`, or retired for a closure (below).
+// Every submitted job (one map call, one apply, one submit) gets an increasing id.
+//
+// Named tasks (`PoolTask`, `PairTask`) cross by value: each chunk's payload (the task type's
+// name, its state, the arguments) is copied into the transport's arena with its task record,
+// so any worker can run it, however long ago it was started.
 //
 // Closures cannot be sent to another process, but a forked worker has a copy of everything
-// the parent had at the moment of the fork. So every submitted job (one map call, one apply,
-// one submit) gets an increasing id and is registered here with its closure and its items;
-// a task on the shared ring is only (job id, chunk index). A worker knows every job
-// registered before it was forked. An idle worker whose next task belongs to a newer job
-// leaves the task on the ring and exits; the handler thread forks a fresh worker (which
-// knows the job) in its place. There are never more than `processes` workers.
+// the parent had at the moment of the fork. So a closure job is registered here with its
+// closure and its items; its task records are only (job id, chunk index), and a worker knows
+// every job registered before it was forked. An idle worker whose next task belongs to a
+// newer closure job leaves the task on the ring and exits; the handler thread forks a fresh
+// worker (which knows the job) in its place. There are never more than `processes` workers.
 //
 // One thread in the parent, the handler, does everything asynchronous: it forks workers
 // (so PR_SET_PDEATHSIG, which follows the forking thread, ties workers to the pool's
@@ -43,12 +51,13 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     private final class JobRecord {
-        let body: JobBody
+        /// The closure of a closure job; nil for a named task (its chunks carry payloads).
+        let body: JobBody?
         let sink: JobSink
         var remaining: Int
         var finished: [Bool]
 
-        init(body: @escaping JobBody, sink: JobSink, chunks: Int) {
+        init(body: JobBody?, sink: JobSink, chunks: Int) {
             self.body = body
             self.sink = sink
             remaining = chunks
@@ -57,7 +66,8 @@ final class WorkerEngine: @unchecked Sendable {
     }
 
     private final class Worker {
-        let process: Process
+        /// The forked worker's process object; nil for a spawned worker.
+        let process: Process?
         let channel: Int
         let pidfd: Int32
         let name: String
@@ -68,6 +78,31 @@ final class WorkerEngine: @unchecked Sendable {
             self.pidfd = pidfd
             self.name = process.name
             self.pid = process.pid ?? -1
+            server = nil
+        }
+        /// The fork server that forked this worker (its parent), if any.
+        let server: ForkServerClient?
+        init(spawned pid: Int32, name: String, channel: Int, pidfd: Int32, server: ForkServerClient? = nil) {
+            process = nil
+            self.server = server
+            self.channel = channel
+            self.pidfd = pidfd
+            self.name = name
+            self.pid = pid
+        }
+
+        /// Waits for the ended worker and returns its exit code (negative: the signal).
+        func reap() -> Int32 {
+            if let process {
+                try? process.join()
+                defer { try? process.close() }
+                return process.exitCode ?? -1
+            }
+            if let server { return server.exitCode(of: pid) }
+            guard let status = try? system_waitpid(pid)?.status else { return -1 }
+            let code = decodeExitCode(waitStatus: status)
+            Trace.processExited(pid: pid, exitCode: code)
+            return code
         }
     }
 
@@ -75,6 +110,11 @@ final class WorkerEngine: @unchecked Sendable {
 
     let flavor: Flavor
     let processes: Int
+    /// How workers start: forked from the handler thread, this program spawned again, or
+    /// forked by a fork server.
+    let startMethod: StartMethod
+    /// The fork server, under ``StartMethod/forkserver``.
+    private var forkServer: ForkServerClient?
     private let initializer: (() throws -> Void)?
     private let maxTasksPerChild: Int?
     private let transport: PoolTransport
@@ -90,7 +130,7 @@ final class WorkerEngine: @unchecked Sendable {
     private var workers: [Worker?]
     private var liveWorkers = 0
     private var workerCounter = 0
-    private var overflow: [(TaskKind, Int64, Int64)] = []
+    private var overflow: [QueuedTask] = []
     private var overflowStart = 0
     private var stopsSent = false
     /// Burst detection for `startWorkersIfNeeded`: when the last job was submitted, how many
@@ -105,19 +145,44 @@ final class WorkerEngine: @unchecked Sendable {
     /// A submit has signalled the handler, which has not yet looked at the work.
     private var wakePending = false
     private var handlerFinished = false
+    /// The handler has tried to start the first workers (see `init`).
+    private var firstWorkersStarted = false
+    private var firstAttempts = 0
+    /// The constructing thread is waiting for the first workers (see `init`).
+    private var constructorWaiting = false
     private var terminateStarted: Int64 = 0
     private var handler: pthread_t?
 
-    init(flavor: Flavor, processes: Int, initializer: (() throws -> Void)?, maxTasksPerChild: Int?) throws {
+    init(flavor: Flavor, processes: Int, initializer: (() throws -> Void)?, maxTasksPerChild: Int?,
+         startMethod: StartMethod = .fork) throws {
+        if startMethod != .fork, initializer != nil { throw PoolError.closureNeedsFork }
         self.flavor = flavor
         self.processes = processes
         self.initializer = initializer
         self.maxTasksPerChild = maxTasksPerChild
-        transport = try PoolTransport(channels: processes)
+        self.startMethod = startMethod
+        transport = try PoolTransport(channels: processes, crossingExec: startMethod != .fork)
         (wakeReader, wakeDescriptor) = try system_wakePipe()
+        if startMethod == .forkserver {
+            forkServer = try ForkServerClient(transport: transport, wakeDescriptor: wakeDescriptor, maxTasksPerChild: maxTasksPerChild)
+        }
         workers = [Worker?](repeating: nil, count: processes)
         // Should this throw, deinit (which runs: every property is set) closes the pipe.
         handler = try system_startThread { [self] in self.handlerLoop() }
+        // Wait here while the handler forks the first workers, as Python's Pool starts its
+        // workers in its constructor. A fork copies every lock as it is at that instant;
+        // this thread, waiting, holds none of the Swift runtime's: the handler starts forking
+        // only once it is parked.
+        let started = monitor.withLock {
+            constructorWaiting = true
+            monitor.broadcast()
+            while !firstWorkersStarted { _ = monitor.wait(until: .forever) }
+            return liveWorkers > 0 ? nil : forkError ?? SystemError(call: "fork()", errno: EAGAIN)
+        }
+        if let started {
+            terminate(failingWith: started)
+            throw started
+        }
     }
 
     deinit {
@@ -139,9 +204,18 @@ final class WorkerEngine: @unchecked Sendable {
         monitor.withLock { state == .running ? nil : state }
     }
 
-    /// Registers a job of `chunks` chunks and queues its tasks. Returns the job id, or the
-    /// state that refuses work.
-    func submit(chunks: Int, body: @escaping JobBody, sink: JobSink) -> Result<Int64, StateRefusal> {
+    /// Checks that every chunk of a named task fits the transport's arena.
+    ///
+    /// - Throws: ``PoolError/taskTooLarge(bytes:limit:)`` for the largest one that does not.
+    func checkSize(of payloads: [[UInt8]]) throws {
+        if let largest = payloads.map(\.count).max(), largest > transport.arenaCapacity {
+            throw PoolError.taskTooLarge(bytes: largest, limit: transport.arenaCapacity)
+        }
+    }
+
+    /// Registers a job and queues its tasks: `chunks` chunks of the closure `body`, or one
+    /// chunk per payload of a named task. Returns the job id, or the state that refuses work.
+    func submit(chunks: Int, body: JobBody?, payloads: [[UInt8]] = [], sink: JobSink) -> Result<Int64, StateRefusal> {
         monitor.lock()
         guard state == .running else {
             let current = state
@@ -154,7 +228,7 @@ final class WorkerEngine: @unchecked Sendable {
         burstLength = now - lastSubmission < 100_000 ? burstLength + 1 : 0
         lastSubmission = now
         jobs[id] = JobRecord(body: body, sink: sink, chunks: chunks)
-        enqueue(job: id, chunks: chunks)
+        enqueue(job: id, chunks: chunks, payloads: payloads)
         if liveWorkers < processes, !wakePending {
             wakePending = true
             system_wakeSignal(wakeDescriptor)
@@ -166,24 +240,29 @@ final class WorkerEngine: @unchecked Sendable {
     struct StateRefusal: Error { let state: State }
 
     /// Puts tasks on the ring; what does not fit waits in `overflow` (in order).
-    private func enqueue(job: Int64, chunks: Int) {
+    private func enqueue(job: Int64, chunks: Int, payloads: [[UInt8]]) {
+        func task(_ index: Int) -> QueuedTask {
+            payloads.isEmpty
+                ? QueuedTask(kind: .run, job: job, chunk: Int64(index))
+                : QueuedTask(kind: .runNamed, job: job, chunk: Int64(index), payload: payloads[index])
+        }
         if overflowStart == overflow.count {
             var chunk = 0
-            var batch: [(TaskKind, Int64, Int64)] = []
+            var batch: [QueuedTask] = []
             batch.reserveCapacity(min(chunks, 256))
             while chunk < chunks {
                 batch.removeAll(keepingCapacity: true)
                 let end = min(chunks, chunk + 256)
-                for index in chunk..<end { batch.append((.run, job, Int64(index))) }
+                for index in chunk..<end { batch.append(task(index)) }
                 let pushed = batch.withUnsafeBufferPointer { transport.push($0) }
                 chunk += pushed
                 if pushed < batch.count {
-                    for index in chunk..<chunks { overflow.append((.run, job, Int64(index))) }
+                    for index in chunk..<chunks { overflow.append(task(index)) }
                     return
                 }
             }
         } else {
-            for index in 0..<chunks { overflow.append((.run, job, Int64(index))) }
+            for index in 0..<chunks { overflow.append(task(index)) }
         }
     }
 
@@ -210,8 +289,10 @@ final class WorkerEngine: @unchecked Sendable {
         }
         var cancelled = transport.cancel(job: job)
         if overflowStart < overflow.count {
-            for index in overflowStart..<overflow.count where overflow[index].1 == job && overflow[index].0 == .run {
-                overflow[index].0 = .cancelled
+            for index in overflowStart..<overflow.count
+            where overflow[index].job == job && (overflow[index].kind == .run || overflow[index].kind == .runNamed) {
+                overflow[index].kind = .cancelled
+                overflow[index].payload = []
                 cancelled += 1
             }
         }
@@ -289,7 +370,11 @@ final class WorkerEngine: @unchecked Sendable {
         monitor.unlock()
         if let thread {
             system_joinThread(thread)
-            monitor.withLock { closeWakePipe() }
+            monitor.withLock {
+                closeWakePipe()
+                transport.closeFile()
+                forkServer?.close()
+            }
         }
         return true
     }
@@ -303,6 +388,11 @@ final class WorkerEngine: @unchecked Sendable {
     // MARK: The handler thread
 
     private func handlerLoop() {
+        // Fork nothing until the constructing thread is parked in its wait (it sets the flag
+        // with the monitor held and releases it only inside the wait).
+        monitor.lock()
+        while !constructorWaiting { _ = monitor.wait(until: .forever) }
+        monitor.unlock()
         var scratch: [UInt8] = []
         var pollSet: [pollfd] = []
         while true {
@@ -311,7 +401,19 @@ final class WorkerEngine: @unchecked Sendable {
             wakePending = false
             flushOverflow()
             if finishIfDone() { monitor.unlock(); break }
-            let deferring = startWorkersIfNeeded()
+            var deferring = startWorkersIfNeeded()
+            if !firstWorkersStarted {
+                // All first workers, or give up after about a second of failed forks (EAGAIN on
+                // a busy machine): a fork made later, while the caller runs, risks copying a
+                // runtime lock another thread holds at that instant.
+                firstAttempts += 1
+                if liveWorkers == processes || firstAttempts >= 500 || state != .running {
+                    firstWorkersStarted = true
+                    monitor.broadcast()
+                } else {
+                    deferring = true
+                }
+            }
             let terminating = state == .terminated
             if terminating, cmp_monotonic_ns() - terminateStarted > 1_000_000_000 {
                 for case let worker? in workers { try? system_kill(worker.pid, SIGKILL) }
@@ -366,7 +468,7 @@ final class WorkerEngine: @unchecked Sendable {
         var any = false
         for channel in 0..<processes where transport.hasData(channel: channel) {
             let worker = monitor.withLock { workers[channel] }
-            let name = worker?.name ?? "ForkPoolWorker"
+            let name = worker?.name ?? workerPrefix
             let frames = transport.readFrames(channel: channel, scratch: &scratch) { frame in
                 handleFrame(frame, worker: name)
             }
@@ -390,9 +492,7 @@ final class WorkerEngine: @unchecked Sendable {
         if kind == 0 {
             record.sink.deliver(chunk: Int(chunk), payload: reader.remaining)
         } else {
-            let typeName = (try? reader.readString()) ?? "Error"
-            let message = (try? reader.readString()) ?? ""
-            record.sink.fail(chunk: Int(chunk), error: WorkerError(typeName: typeName, message: message, worker: worker))
+            record.sink.fail(chunk: Int(chunk), error: TaskFailure.read(&reader, worker: worker))
         }
     }
 
@@ -432,8 +532,7 @@ final class WorkerEngine: @unchecked Sendable {
     /// task it was running, if any.
     private func handleExit(pidfd: Int32) {
         guard let worker = monitor.withLock({ workers.first { $0?.pidfd == pidfd } ?? nil }) else { return }
-        try? worker.process.join()
-        let code = worker.process.exitCode ?? -1
+        let code = worker.reap()
         var scratch: [UInt8] = []
         _ = transport.readFrames(channel: worker.channel, scratch: &scratch) { frame in
             handleFrame(frame, worker: worker.name)
@@ -441,7 +540,6 @@ final class WorkerEngine: @unchecked Sendable {
         let slot = transport.taskSlot(worker.channel)
         let job = cmp_load_i64(slot)
         let chunk = Int(slot[1])
-        try? worker.process.close()
         system_close(worker.pidfd)
         monitor.lock()
         workers[worker.channel] = nil
@@ -479,7 +577,7 @@ final class WorkerEngine: @unchecked Sendable {
             if !jobs.isEmpty { return false }
             if !stopsSent, liveWorkers > 0 {
                 stopsSent = true
-                let stops = [(TaskKind, Int64, Int64)](repeating: (.stop, 0, 0), count: liveWorkers)
+                let stops = [QueuedTask](repeating: QueuedTask(kind: .stop, job: 0, chunk: 0), count: liveWorkers)
                 _ = stops.withUnsafeBufferPointer { transport.push($0) }
             }
             return liveWorkers == 0
@@ -488,26 +586,34 @@ final class WorkerEngine: @unchecked Sendable {
         }
     }
 
-    /// With the monitor held: forks workers while there is queued work and room for them.
+    /// With the monitor held: keeps `processes` workers while the pool runs (after close,
+    /// only while queued work needs them).
     ///
-    /// While jobs are being submitted in a burst (an `applyAsync` loop), a worker forked now
-    /// would soon meet a job it does not know and be replaced again, and every fork makes the
-    /// parent pay copy-on-write faults on the pages it writes next. So forks wait until the
-    /// burst pauses (200 µs without a new job), for at most 30 ms. Returns true while waiting.
+    /// While closure jobs are being submitted in a burst (an `applyAsync` loop), a worker
+    /// forked now would soon meet a job it does not know and be replaced again, and every fork
+    /// makes the parent pay copy-on-write faults on the pages it writes next. So replacements
+    /// wait until the burst pauses (200 µs without a new job), for at most 30 ms. Returns true
+    /// while waiting.
     private func startWorkersIfNeeded() -> Bool {
         guard state == .running || state == .closed, liveWorkers < processes else { return false }
         let queued = transport.queuedCount + (overflow.count - overflowStart)
-        guard queued > 0, !jobs.isEmpty else { return false }
-        if burstLength >= 8 {
+        guard state == .running || (queued > 0 && !jobs.isEmpty) else { return false }
+        if queued > 0, burstLength >= 8 {
             let now = cmp_monotonic_ns()
             if deferringSince == 0 { deferringSince = now }
             if now - lastSubmission < 200_000, now - deferringSince < 30_000_000 { return true }
         }
         deferringSince = 0
         burstLength = 0
-        var wanted = min(processes - liveWorkers, queued)
+        var wanted = state == .running ? processes - liveWorkers : min(processes - liveWorkers, queued)
         for channel in 0..<processes where workers[channel] == nil && wanted > 0 {
-            guard let worker = forkWorker(channel: channel) else {
+            let started: Worker?
+            switch startMethod {
+            case .fork: started = forkWorker(channel: channel)
+            case .spawn: started = spawnWorker(channel: channel)
+            case .forkserver: started = serverWorker(channel: channel)
+            }
+            guard let worker = started else {
                 if liveWorkers == 0 { failEverything(with: forkError ?? SystemError(call: "fork()", errno: EAGAIN)) }
                 return false
             }
@@ -539,10 +645,11 @@ final class WorkerEngine: @unchecked Sendable {
     private func forkWorker(channel: Int) -> Worker? {
         transport.resetChannel(channel)
         workerCounter += 1
-        let knownJobs = nextJob - 1
-        let process = Process(name: "ForkPoolWorker-\(workerCounter)", daemon: true) { [self] in
-            workerMain(channel: channel, knownJobs: knownJobs)
-        }
+        let worker = PoolWorker(
+            transport: transport, channel: channel, knownJobs: nextJob - 1, wakeDescriptor: wakeDescriptor,
+            initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+            closureBody: { [self] job in jobs[job]?.body })
+        let process = Process(name: "\(workerPrefix)-\(workerCounter)", daemon: true) { worker.run() }
         do {
             try process.start()
         } catch {
@@ -561,65 +668,60 @@ final class WorkerEngine: @unchecked Sendable {
         return Worker(process: process, channel: channel, pidfd: pidfd)
     }
 
-    // MARK: The worker (runs in the forked child)
-
-    private func workerMain(channel: Int, knownJobs: Int64) {
-        let pid = system_getpid()
-        _ = currentProcess().name.withCString { cmp_set_process_name($0) }
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 12)
-        if let initializer {
+    /// Starts this program again as the worker for `channel` (see `SpawnedWorker`), with the
+    /// monitor held. The transport's memory file and the wake-up pipe cross as descriptors.
+    private func spawnWorker(channel: Int) -> Worker? {
+        transport.resetChannel(channel)
+        workerCounter += 1
+        let name = "\(workerPrefix)-\(workerCounter)"
+        // Targets above both sources, so neither is overwritten and each copy loses close-on-exec.
+        let mapTarget = max(transport.fileDescriptor, wakeDescriptor, 2) + 1
+        let spec = SpawnedWorker.Spec(
+            channel: channel, channels: processes, ringCapacity: transport.ringCapacity,
+            arenaCapacity: transport.arenaCapacity, streamCapacity: transport.streamCapacity,
+            maxTasksPerChild: maxTasksPerChild ?? 0, parentPid: system_getpid(), name: name,
+            mapDescriptor: mapTarget, wakeDescriptor: mapTarget + 1)
+        do {
+            let pid = try system_spawnSelf(
+                environment: system_environment() + spec.environment,
+                descriptors: [(transport.fileDescriptor, mapTarget), (wakeDescriptor, mapTarget + 1)])
+            let pidfd: Int32
             do {
-                try initializer()
+                pidfd = try system_pidfdOpen(pid)
             } catch {
-                out.append(contentsOf: [0, 0, 0, 0, 2])
-                PoolWire.append(Int64(0), to: &out)
-                PoolWire.append(Int64(0), to: &out)
-                PoolWire.append(String(describing: error), to: &out)
-                send(&out, channel: channel)
-                system_exit(1)
+                try? system_kill(pid, SIGKILL)
+                _ = try? system_waitpid(pid)
+                throw error
             }
-        }
-        let slot = transport.taskSlot(channel)
-        var done = 0
-        while true {
-            switch transport.take(knownJobs: knownJobs, channel: channel) {
-            case .stop, .unknownJob:
-                return
-            case .run(let job, let chunk):
-                out.removeAll(keepingCapacity: true)
-                out.append(contentsOf: [0, 0, 0, 0, 0])
-                PoolWire.append(job, to: &out)
-                PoolWire.append(chunk, to: &out)
-                Trace.taskStarted(pid: pid, job: Int(job), index: Int(chunk))
-                var failed = false
-                do {
-                    guard let record = jobs[job] else { throw PoolError.terminated }
-                    try record.body(Int(chunk), &out)
-                } catch {
-                    failed = true
-                    out.removeSubrange(21...)
-                    out[4] = 1
-                    PoolWire.append(String(reflecting: type(of: error)), to: &out)
-                    PoolWire.append(String(describing: error), to: &out)
-                }
-                Trace.taskEnded(pid: pid, job: Int(job), index: Int(chunk), failed: failed)
-                fflush(nil)  // what the task printed appears now, before its result
-                send(&out, channel: channel)
-                cmp_store_i64(slot, 0)
-                done += 1
-                if let maxTasksPerChild, done >= maxTasksPerChild { return }
-            }
+            return Worker(spawned: pid, name: name, channel: channel, pidfd: pidfd)
+        } catch {
+            forkError = error
+            return nil
         }
     }
 
-    /// Writes a frame whose first four bytes are reserved for its payload length.
-    private func send(_ out: inout [UInt8], channel: Int) {
-        let length = UInt32(out.count - 4)
-        withUnsafeBytes(of: length) { raw in
-            for index in 0..<4 { out[index] = raw[index] }
+    /// Asks the fork server for the worker of `channel`, with the monitor held.
+    private func serverWorker(channel: Int) -> Worker? {
+        guard let forkServer else { return nil }
+        transport.resetChannel(channel)
+        workerCounter += 1
+        do {
+            let pid = try forkServer.startWorker(channel: channel, number: workerCounter)
+            let pidfd = try system_pidfdOpen(pid)
+            return Worker(spawned: pid, name: "\(workerPrefix)-\(workerCounter)", channel: channel, pidfd: pidfd, server: forkServer)
+        } catch {
+            forkError = error
+            return nil
         }
-        out.withUnsafeBytes { transport.write($0, channel: channel, wakeDescriptor: wakeDescriptor) }
+    }
+
+    /// Workers are named `<prefix>-N`, as Python's.
+    private var workerPrefix: String {
+        switch startMethod {
+        case .fork: "ForkPoolWorker"
+        case .spawn: "SpawnPoolWorker"
+        case .forkserver: "ForkServerPoolWorker"
+        }
     }
 }
 
