@@ -254,8 +254,9 @@ import Testing
 }
 
 @Suite(.serialized) struct QuietMachineTests {
-    /// A job with a wall-time fact runs alone: after every other job has ended, never beside one.
-    @Test func aJobWithATimeFactRunsAlone() {
+    /// A job with a wall-time fact runs in a phase of its own: after every other job has
+    /// ended, never beside one.
+    @Test func aJobWithATimeFactRunsApart() {
         func job(_ name: String, _ script: String, facts: [Fact]) -> RunJob {
             RunJob(lesson: "t", demo: name, runtime: .python, executable: "/bin/sh", script: script, files: [],
                    expected: "...\n", expectedExit: 0, timeout: 10, facts: facts, outputLimit: 1 << 20)
@@ -266,7 +267,7 @@ import Testing
         let quiet = job("quiet", "\(clock); \(clock)", facts: [.maxTime(5)])
         #expect(quiet.needsQuietMachine && !busy[0].needsQuietMachine)
         let jobs = [quiet] + busy
-        let results = PoolScheduler(width: 4).run(jobs) { _, _ in }
+        let results = ThreadScheduler(width: 4).run(jobs) { _, _ in }
         #expect(results.allSatisfy { $0.passed }, "\(results.map(\.problems))")
         let times = results.map { $0.spawn.stdout.split(separator: "\n").compactMap { Double($0) } }
         let quietStart = times[0].first ?? 0

@@ -121,8 +121,8 @@ struct NamedTaskTests {
             #expect(try pool.applyAsync(Square(), 12).get() == 144)
             #expect(try pool.starmap(Add(), [(1, 2), (3, 4), (5, 6)]) == [3, 7, 11])
             #expect(try pool.starmapAsync(Add(), [(10, 20)]).get() == [30])
-            #expect(Array(try pool.imap(Square(), 0..<5)) == [0, 1, 4, 9, 16])
-            #expect(Array(try pool.imapUnordered(Square(), 0..<5)).sorted() == [0, 1, 4, 9, 16])
+            #expect(try pool.imap(Square(), 0..<5).map { try $0.get() } == [0, 1, 4, 9, 16])
+            #expect(try pool.imapUnordered(Square(), 0..<5).map { try $0.get() }.sorted() == [0, 1, 4, 9, 16])
             #expect(try pool.map(Scale(factor: 2.5), [1.0, 2.0]) == [2.5, 5.0])
             #expect(try pool.map(Outer.Nested(), ["a", "bc"]) == ["A", "BC"])
             #expect(try pool.map(Square(), [Int]()) == [])
@@ -148,8 +148,8 @@ struct NamedTaskTests {
             pids.append(try pool.apply(WorkerPid(), 0))
             pids += try (0..<20).map { try pool.applyAsync(WorkerPid(), $0) }.map { try $0.get() }
             pids += try pool.starmap(WorkerPidOfPair(), (0..<40).map { ($0, "x") }, chunkSize: 1)
-            for pid in try pool.imap(WorkerPid(), 0..<40) { pids.append(pid) }
-            for pid in try pool.imapUnordered(WorkerPid(), 0..<40) { pids.append(pid) }
+            for pid in try pool.imap(WorkerPid(), 0..<40) { pids.append(try pid.get()) }
+            for pid in try pool.imapUnordered(WorkerPid(), 0..<40) { pids.append(try pid.get()) }
             #expect(counters.wait(0, reaches: 4))
         }
         #expect(counters[0] == 4)
@@ -165,8 +165,8 @@ struct NamedTaskTests {
         try withProcessPoolExecutor(maxWorkers: 4, initializer: recordingInitializer(counters)) { executor throws in
             pids += try (0..<30).map { try executor.submit(WorkerPid(), $0) }.map { try $0.result() }
             pids += try (0..<10).map { try executor.submit(WorkerPidOfPair(), $0, "y") }.map { try $0.result() }
-            pids += try executor.map(WorkerPid(), 0..<40)
-            pids += try executor.map(WorkerPid(), 0..<40, chunkSize: 5)
+            pids += try executor.map(WorkerPid(), 0..<40).values()
+            pids += try executor.map(WorkerPid(), 0..<40, chunkSize: 5).values()
             #expect(counters.wait(0, reaches: 4))
         }
         #expect(counters[0] == 4)
@@ -182,13 +182,13 @@ struct NamedTaskTests {
             names += try pool.mapAsync(WorkerName(), 0..<20, chunkSize: 1).get()
             names.append(try pool.apply(WorkerName(), 0))
             names += try (0..<20).map { try pool.applyAsync(WorkerName(), $0) }.map { try $0.get() }
-            for name in try pool.imap(WorkerName(), 0..<20) { names.append(name) }
-            for name in try pool.imapUnordered(WorkerName(), 0..<20) { names.append(name) }
+            for name in try pool.imap(WorkerName(), 0..<20) { names.append(try name.get()) }
+            for name in try pool.imapUnordered(WorkerName(), 0..<20) { names.append(try name.get()) }
         }
         #expect(Set(names).isSubset(of: (1...4).map { "\(workerPrefix(method))-\($0)" }))
         var executorNames: [String] = []
         try withProcessPoolExecutor(maxWorkers: 4, context: getContext(method)) { executor in
-            executorNames += try executor.map(WorkerName(), 0..<20)
+            executorNames += try executor.map(WorkerName(), 0..<20).values()
             executorNames.append(try executor.submit(WorkerName(), 1).result())
         }
         #expect(Set(executorNames).isSubset(of: (1...4).map { "\(workerPrefix(method))-\($0)" }))

@@ -123,16 +123,17 @@ public struct ThreadScheduler: JobScheduler {
         var finished: [(Int, RunResult)] = []
     }
 
-    /// Runs the jobs on the pool, except those that need a quiet machine (``RunJob/needsQuietMachine``:
-    /// a fact about wall time or CPU): they run afterwards, one at a time, with nothing beside them.
+    /// Runs the jobs in two phases: first every job without a fact about wall time or CPU,
+    /// then those with one (``RunJob/needsQuietMachine``), together but with nothing else beside
+    /// them. Their programs mostly sleep or wait (a pool of sleeping tasks, futures completing
+    /// in turn), so running them side by side keeps their times; running them beside the other
+    /// jobs' builds of working directories and CPU-bound demos would not.
     public func run(_ jobs: [RunJob], report: (Int, RunResult) -> Void) -> [RunResult] {
-        let shared = jobs.indices.filter { !jobs[$0].needsQuietMachine }
         var results = [RunResult?](repeating: nil, count: jobs.count)
-        let sharedResults = runShared(shared.map { jobs[$0] }) { offset, result in report(shared[offset], result) }
-        for (index, result) in zip(shared, sharedResults) { results[index] = result }
-        for index in jobs.indices where jobs[index].needsQuietMachine {
-            results[index] = Runner.run(jobs[index])
-            report(index, results[index]!)
+        for quiet in [false, true] {
+            let phase = jobs.indices.filter { jobs[$0].needsQuietMachine == quiet }
+            let phaseResults = runShared(phase.map { jobs[$0] }) { offset, result in report(phase[offset], result) }
+            for (index, result) in zip(phase, phaseResults) { results[index] = result }
         }
         return results.map { $0! }
     }
