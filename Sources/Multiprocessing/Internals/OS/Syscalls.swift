@@ -87,8 +87,28 @@ func system_writeStandardError(_ text: String) {
 
 /// Ends the calling process at once, without atexit handlers (the child side of a fork).
 func system_exit(_ code: Int32) -> Never {
-    fflush(nil)
+    system_flushOutputStreams()
     ChildStartup.exit(code)  // bound in the parent: see ChildStartup
+}
+
+/// Flushes every C output stream (stdout, stderr, files), fflush(NULL).
+func system_flushOutputStreams() {
+    _ = fflush(nil)
+}
+
+/// Sleeps the calling thread for at least `microseconds` (usleep(3); a signal may end it early).
+func system_sleep(microseconds: UInt32) {
+    _ = usleep(microseconds)
+}
+
+/// The processors online, at least 1.
+func system_processorCount() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+/// The system's words for an errno value, e.g. `Connection refused`.
+func system_errorDescription(_ code: Int32) -> String {
+    String(cString: strerror(code))
 }
 
 /// sched_yield(2): lets another thread that is ready run on this CPU first.
@@ -100,6 +120,12 @@ func system_yieldProcessor() {
 func system_exitProcess(_ code: Int32) -> Never {
     Glibc.exit(code)
 }
+
+// MARK: - Clock
+
+/// CLOCK_MONOTONIC in nanoseconds.
+@inline(__always)
+func monotonicNanoseconds() -> Int64 { cmp_monotonic_ns() }
 
 // MARK: - File descriptors
 
@@ -209,7 +235,7 @@ func system_futexWait(_ word: UnsafeMutablePointer<UInt32>, expected: UInt32, de
 }
 
 /// Wakes at most `count` waiters of `word` (`Int32.max`: all).
-@discardableResult
+@discardableResult @usableFromInline
 func system_futexWake(_ word: UnsafeMutablePointer<UInt32>, count: Int32 = Int32.max) -> Int32 {
     cmp_futex_wake(word, count)
 }
