@@ -303,12 +303,12 @@ open class Process: @unchecked Sendable {
     }
 
     /// Sends `SIGTERM` to the child. Does nothing once it has ended.
-    public func terminate() throws { try signal(SIGTERM) }
+    public func terminate() throws { try deliver(SIGTERM) }
 
     /// Sends `SIGKILL` to the child. Does nothing once it has ended.
-    public func kill() throws { try signal(SIGKILL) }
+    public func kill() throws { try deliver(SIGKILL) }
 
-    private func signal(_ signal: Int32) throws {
+    private func deliver(_ signal: Int32) throws {
         guard role == .child, self !== ProcessTable.shared.current else { throw ProcessError.notAChild(name: name) }
         let pid: Int32? = try withState { state in
             switch state {
