@@ -23,13 +23,17 @@ import Testing
         .deletingLastPathComponent().path
     static let sources = packageRoot + "/Sources/Multiprocessing"
 
-    /// Files the pool rewrite replaces; they move behind the OS layer with that rewrite, which
-    /// then removes this list: Internals/WorkerEngine.swift, Internals/PoolTransport.swift,
+    /// The pool engine's files, rewritten apart and not yet behind the OS layer: where they are
+    /// before that rewrite (Internals/WorkerEngine.swift, Internals/PoolTransport.swift,
     /// Internals/PoolSinks.swift, Internals/PoolWire.swift, Pool.swift, ProcessPoolExecutor.swift,
-    /// Pool+IntegerRanges.swift.
+    /// Pool+IntegerRanges.swift) and after it (the Pool/ files below). Converting them removes
+    /// this list.
     static let notYetConverted: Set<String> = [
         "Internals/WorkerEngine.swift", "Internals/PoolTransport.swift", "Internals/PoolSinks.swift",
         "Internals/PoolWire.swift", "Pool.swift", "ProcessPoolExecutor.swift", "Pool+IntegerRanges.swift",
+        "Pool/Engine/ForkServerClient.swift", "Pool/Engine/WorkerEngine.swift", "Pool/Transport/PoolTransport.swift",
+        "Pool/Transport/PoolWire.swift", "Pool/Worker/ForkServer.swift", "Pool/Worker/PoolWorker.swift",
+        "Pool/Worker/SpawnedWorker.swift",
     ]
 
     /// The Swift files of the module, relative to `sources`.
