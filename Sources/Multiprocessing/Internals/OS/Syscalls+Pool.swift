@@ -1,9 +1,10 @@
 import CMultiprocessing
 import Glibc
 
-// System calls and small blocking primitives used by Pool and ProcessPoolExecutor: a
-// mutex + condition pair on the monotonic clock, a thread starter, and the wake-up descriptor
-// the result-handler thread sleeps on.
+// Threads and the locks between them: `Monitor` (the mutex + condition pair on the monotonic
+// clock that every in-process lock of the module uses), thread starting and joining, fork
+// handlers, the wake-up descriptor the pool's result handler sleeps on, the robust
+// process-shared mutex, and thread-local slots.
 
 // MARK: - Monitor
 
