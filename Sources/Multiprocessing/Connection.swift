@@ -450,7 +450,7 @@ public final class Connection {
     private var peerGone: Bool {
         if socketEnded { return true }
         guard let channel else { return true }
-        return cmp_load_u32(channel.openCount(1 - end)) == 0
+        return channel.openCount(1 - end).atomicLoad() == 0
     }
 
     /// How long a waiter spins on the ring before it sleeps: a sender usually follows soon.
@@ -532,10 +532,10 @@ public final class Connection {
     /// Whether a waiter asked for a doorbell through `flag`; clears it, so one ringer answers.
     @inline(__always)
     private static func takeWaiting(_ flag: UnsafeMutablePointer<UInt32>) -> Bool {
-        cmp_fence()
-        guard cmp_load_u32(flag) != 0 else { return false }
+        atomicFence()
+        guard flag.atomicLoad() != 0 else { return false }
         var expected: UInt32 = 1
-        return cmp_cas_u32(flag, &expected, 0) != 0
+        return flag.atomicCompareExchange(expected: &expected, desired: 0)
     }
 
     /// Writes one wake-up byte to the other end; false when the other end is gone.
@@ -557,9 +557,9 @@ public final class Connection {
         if !deadline.hasExpired, spin(until: deadline, { ring.available > 0 }) { return true }
         while true {
             armWait()
-            cmp_fence()
+            atomicFence()
             if ring.available > 0 || peerGone {
-                cmp_store_u32(ring.readerWaiting, 0)
+                ring.readerWaiting.atomicStore(0)
                 return true
             }
             let revents = try system_poll(descriptor, events: Int16(POLLIN), deadline: Self.slice(of: deadline))
@@ -574,18 +574,18 @@ public final class Connection {
     private func waitUntilWritable(_ ring: SharedRing, needed: Int) throws {
         if spin(until: .forever, { ring.space >= needed }) { return }
         while true {
-            cmp_store_u32(ring.writerWaiting, 1)
-            cmp_fence()
+            ring.writerWaiting.atomicStore(1)
+            atomicFence()
             if ring.space >= needed {
-                cmp_store_u32(ring.writerWaiting, 0)
+                ring.writerWaiting.atomicStore(0)
                 return
             }
             if peerGone {
-                cmp_store_u32(ring.writerWaiting, 0)
+                ring.writerWaiting.atomicStore(0)
                 throw ConnectionError.brokenPipe
             }
             let revents = try system_poll(descriptor, events: Int16(POLLIN), deadline: Self.slice(of: .forever))
-            cmp_store_u32(ring.writerWaiting, 0)
+            ring.writerWaiting.atomicStore(0)
             if revents != 0 { drainDoorbells() }
         }
     }
@@ -597,14 +597,14 @@ public final class Connection {
     private func spin(until deadline: Deadline, _ condition: () -> Bool) -> Bool {
         for _ in 0..<256 {
             if condition() { return true }
-            cmp_spin_pause()
+            spinPause()
         }
         var stop = monotonicNanoseconds() + Self.spinNanoseconds
         if let limit = deadline.nanoseconds { stop = min(stop, limit) }
         while true {
             if condition() { return true }
             if monotonicNanoseconds() >= stop { return false }
-            sched_yield()
+            system_yieldProcessor()
         }
     }
 
@@ -616,13 +616,13 @@ public final class Connection {
 
     /// Before sleeping on the descriptor: asks writers to ring the doorbell.
     func armWait() {
-        if let inbound { cmp_store_u32(inbound.readerWaiting, 1) }
+        if let inbound { inbound.readerWaiting.atomicStore(1) }
     }
 
     /// After sleeping: withdraws the request and reads the wake-ups (or end-of-file).
     func disarmWait(polledReady: Bool) {
         guard let inbound else { return }
-        cmp_store_u32(inbound.readerWaiting, 0)
+        inbound.readerWaiting.atomicStore(0)
         if polledReady { drainDoorbells() }
     }
 }

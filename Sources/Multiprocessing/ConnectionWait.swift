@@ -28,7 +28,7 @@ public func wait(_ connections: [Connection], timeout: Double? = nil) throws -> 
     while true {
         // Ask the writers of shared rings to ring the doorbell, then look before sleeping.
         for connection in connections { connection.armWait() }
-        cmp_fence()
+        atomicFence()
         let readyNow = connections.contains { $0.isReadyNow }
         var slice = deadline
         if readyNow {

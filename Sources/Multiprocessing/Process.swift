@@ -56,9 +56,10 @@ open class Process: @unchecked Sendable {
     private let role: Role
     private let target: (() throws -> Void)?
     private var state: State
-    /// On the heap: `&` on a stored property is an inout access of the property itself, which
-    /// races between threads (ThreadSanitizer reports it) and need not give a stable address.
-    private let stateLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// A `Monitor`, whose mutex is on the heap: `&` on a stored `pthread_mutex_t` is an inout
+    /// access of the property itself, which races between threads (ThreadSanitizer reports it)
+    /// and need not give a stable address.
+    private let stateLock = Monitor()
 
     // MARK: Creating
 
@@ -76,7 +77,6 @@ open class Process: @unchecked Sendable {
         self.target = target
         self.role = .child
         self.state = .initial
-        pthread_mutex_init(stateLock, nil)
         if name == nil {
             // As Python's `type(self).__name__`: the dynamic type, known only now.
             self.name = "\(type(of: self))-" + identity.map(String.init).joined(separator: ":")
@@ -91,7 +91,6 @@ open class Process: @unchecked Sendable {
         target = nil
         role = .main
         state = .running(pid: pid, pidfd: -1)
-        pthread_mutex_init(stateLock, nil)
     }
 
     /// The parent of a child, as seen from the child.
@@ -102,13 +101,10 @@ open class Process: @unchecked Sendable {
         target = nil
         role = .parent
         state = .running(pid: pid, pidfd: -1)
-        pthread_mutex_init(stateLock, nil)
     }
 
     deinit {
         if case .running(_, let pidfd) = state, pidfd >= 0 { system_close(pidfd) }
-        pthread_mutex_destroy(stateLock)
-        stateLock.deallocate()
     }
 
     // MARK: The work
@@ -122,9 +118,7 @@ open class Process: @unchecked Sendable {
     // MARK: State
 
     private func withState<T>(_ body: (inout State) throws -> T) rethrows -> T {
-        pthread_mutex_lock(stateLock)
-        defer { pthread_mutex_unlock(stateLock) }
-        return try body(&state)
+        try stateLock.withLock { try body(&state) }
     }
 
     /// The process id: nil before `start()`. Kept after `close()`.
@@ -216,7 +210,7 @@ open class Process: @unchecked Sendable {
         let parent = table.current
         let parentPid = system_cachedPid()
         ChildStartup.prepare()
-        fflush(nil)
+        system_flushOutputStreams()
         let pid = try system_fork()
         if pid == 0 { runChild(parent: parent, parentPid: parentPid) }
         withState { $0 = .running(pid: pid, pidfd: -1) }
@@ -247,7 +241,7 @@ open class Process: @unchecked Sendable {
         } catch {
             code = 1
             let report = "Process \(name):\n\(String(reflecting: type(of: error))): \(error)\n"
-            fflush(nil)
+            system_flushOutputStreams()
             system_writeStandardError(report)
         }
         ProcessTable.shared.finishAtExit()
@@ -277,7 +271,7 @@ open class Process: @unchecked Sendable {
         } else {
             // No pidfd (very old kernel): poll the child's state.
             let deadline = Deadline(timeout: timeout)
-            while isAlive, !deadline.hasExpired { usleep(1000) }
+            while isAlive, !deadline.hasExpired { system_sleep(microseconds: 1000) }
         }
         if !isAlive { ProcessTable.shared.removeChild(self) }
     }
@@ -295,7 +289,7 @@ open class Process: @unchecked Sendable {
         } catch {
             guard error.errno == ECHILD else { throw error }
             // Another thread reaped it; wait for it to record the status.
-            while case .running = withState({ $0 }) { usleep(100) }
+            while case .running = withState({ $0 }) { system_sleep(microseconds: 100) }
             return
         }
         guard let result else { return }
@@ -309,12 +303,12 @@ open class Process: @unchecked Sendable {
     }
 
     /// Sends `SIGTERM` to the child. Does nothing once it has ended.
-    public func terminate() throws { try signal(SIGTERM) }
+    public func terminate() throws { try deliver(SIGTERM) }
 
     /// Sends `SIGKILL` to the child. Does nothing once it has ended.
-    public func kill() throws { try signal(SIGKILL) }
+    public func kill() throws { try deliver(SIGKILL) }
 
-    private func signal(_ signal: Int32) throws {
+    private func deliver(_ signal: Int32) throws {
         guard role == .child, self !== ProcessTable.shared.current else { throw ProcessError.notAChild(name: name) }
         let pid: Int32? = try withState { state in
             switch state {
@@ -383,5 +377,5 @@ public func cpuCount() -> Int {
         let count = withUnsafeBytes(of: &set) { bytes in bytes.reduce(0) { $0 + $1.nonzeroBitCount } }
         if count > 0 { return count }
     }
-    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    return system_processorCount()
 }

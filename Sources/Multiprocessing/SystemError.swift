@@ -25,5 +25,5 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The system's words for `errno`, e.g. `Connection refused`.
-    var reason: String { String(cString: strerror(errno)) }
+    var reason: String { system_errorDescription(errno) }
 }

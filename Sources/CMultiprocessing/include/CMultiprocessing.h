@@ -1,6 +1,6 @@
 // CMultiprocessing: the few things Swift cannot call directly (macros, variadic calls,
 // raw system calls and C11 atomics on shared memory). Everything is `static inline` and
-// prefixed `cmp_`; the Swift side wraps each call once, in Multiprocessing/Internals.
+// prefixed `cmp_`; the Swift side wraps each call once, in Multiprocessing/Internals/OS.
 #ifndef CMULTIPROCESSING_H
 #define CMULTIPROCESSING_H
 

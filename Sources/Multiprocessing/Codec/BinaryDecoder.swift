@@ -284,14 +284,14 @@ struct UnkeyedReader: UnkeyedDecodingContainer {
 
     /// Reads one element that only an item (not a packed array) can hold.
     private mutating func plainElement<V>(
-        _ name: String, _ read: (inout ByteReader, () -> [any CodingKey]) throws -> V
+        _ name: String, _ readElement: (inout ByteReader, () -> [any CodingKey]) throws -> V
     ) throws -> V {
         try checkNotAtEnd()
         let (base, index) = (codingPath, currentIndex)
         guard layout == .items else {
             throw CodecError.typeMismatch(expected: name, found: "a packed number", path: CodecError.describe(elementPath))
         }
-        let value = try read(&reader) { IndexKey.path(base, index) }
+        let value = try readElement(&reader) { IndexKey.path(base, index) }
         currentIndex += 1
         return value
     }

@@ -14,7 +14,7 @@ enum SharedMonitors {
     }()
 
     static func next() -> Monitor {
-        monitors[Int(cmp_fetch_add_u32(counter, 1) & 63)]
+        monitors[Int(counter.atomicFetchAdd(1) & 63)]
     }
 }
 

@@ -40,12 +40,12 @@ struct ConditionWord {
 
     /// Applies `change` to the word atomically; `change` returns nil to leave it as it is.
     private func update<T>(_ change: (inout Fields) -> T?) -> T? {
-        var seen = cmp_load_i64(state)
+        var seen = state.atomicLoad()
         while true {
             var fields = Fields(seen)
             guard let result = change(&fields) else { return nil }
             var expected = seen
-            if cmp_cas_i64(state, &expected, fields.raw) != 0 { return result }
+            if state.atomicCompareExchange(expected: &expected, desired: fields.raw) { return result }
             seen = expected
         }
     }
@@ -74,7 +74,7 @@ struct ConditionWord {
             return moved
         }!
         if moved > 0 {
-            _ = cmp_fetch_add_u32(sequence, 1)
+            sequence.atomicFetchAdd(1)
             // Every sleeper: those that registered after an earlier notify cannot take these
             // tokens and go back to sleep.
             system_futexWake(sequence)
@@ -88,7 +88,7 @@ struct ConditionWord {
     func sleep(generation: UInt64, until deadline: Deadline) -> Bool {
         var timedOut = deadline.nanoseconds != nil && deadline.hasExpired
         while true {
-            let seen = cmp_load_u32(sequence)
+            let seen = sequence.atomicLoad()
             enum Outcome { case notified, withdrew }
             let outcome = update { fields -> Outcome? in
                 let notifiedSince = fields.generation != generation

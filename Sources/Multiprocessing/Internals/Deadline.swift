@@ -18,7 +18,7 @@ struct Deadline: Sendable {
     init(timeout: Double?) {
         guard let timeout else { self.nanoseconds = nil; return }
         let span = timeout <= 0 ? 0 : min(timeout, 1e9) * 1e9
-        self.nanoseconds = cmp_monotonic_ns() + Int64(span)
+        self.nanoseconds = monotonicNanoseconds() + Int64(span)
     }
 
     /// The deadline of Python's `block`/`timeout` pair: `timeout` seconds from now, or now
@@ -29,7 +29,7 @@ struct Deadline: Sendable {
 
     /// Nanoseconds left (never negative), or nil when there is no deadline.
     var remainingNanoseconds: Int64? {
-        nanoseconds.map { max(0, $0 - cmp_monotonic_ns()) }
+        nanoseconds.map { max(0, $0 - monotonicNanoseconds()) }
     }
 
     var hasExpired: Bool { remainingNanoseconds == 0 }
@@ -40,6 +40,3 @@ struct Deadline: Sendable {
         return Int32(clamping: (left + 999_999) / 1_000_000)
     }
 }
-
-/// Monotonic time in nanoseconds.
-func monotonicNanoseconds() -> Int64 { cmp_monotonic_ns() }

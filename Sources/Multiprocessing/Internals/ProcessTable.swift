@@ -13,9 +13,8 @@ final class ProcessTable: @unchecked Sendable {
     /// which ``parent`` is made on first use, so a child that never asks allocates nothing.
     private let parentSource: (pid: Int32, process: Process)?
     private var parentView: Process?
-    /// On the heap, so locking is not an inout access of a stored property (a race between
-    /// threads, as ThreadSanitizer reports for the same pattern in `Process`).
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// A `Monitor`: its mutex is on the heap (see `Process.stateLock`).
+    private let lock = Monitor()
     private var counter = 0
     private var children: [Process] = []
     private var exitHandlerInstalled = false
@@ -23,7 +22,6 @@ final class ProcessTable: @unchecked Sendable {
     private init(current: Process?, parent: (pid: Int32, process: Process)?) {
         self.current = current ?? Process(mainProcessWithPid: system_cachedPid())
         self.parentSource = parent
-        pthread_mutex_init(lock, nil)
         // Instantiate, in this process, the runtime metadata that `finishAtExit` needs, so a
         // forked child never has to (see `finishAtExit`).
         for child in children where child.daemon { _ = child.isAlive }
@@ -36,9 +34,7 @@ final class ProcessTable: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return try body()
+        try lock.withLock(body)
     }
 
     /// The parent, when this process was started by `Process.start()`.

@@ -40,14 +40,14 @@ struct SharedRing {
         self.data = data
         self.capacity = capacity
         if initialize {
-            _ = cmp_mutex_init_shared(writeLock, 0)
-            _ = cmp_mutex_init_shared(readLock, 0)
+            system_initRobustMutex(writeLock)
+            system_initRobustMutex(readLock)
         }
     }
 
     /// Bytes written and not read yet.
     @inline(__always)
-    var available: Int { Int(cmp_load_i64(writePos) &- cmp_load_i64(readPos)) }
+    var available: Int { Int(writePos.atomicLoad() &- readPos.atomicLoad()) }
 
     @inline(__always)
     var space: Int { capacity - available }
@@ -55,19 +55,16 @@ struct SharedRing {
     // MARK: Locks
 
     @inline(__always)
-    func lockWriters() { Self.lock(writeLock) }
+    func lockWriters() { system_lockRobust(writeLock) }
     @inline(__always)
-    func unlockWriters() { pthread_mutex_unlock(writeLock) }
+    func unlockWriters() { system_unlockRobust(writeLock) }
     @inline(__always)
-    func lockReaders() { Self.lock(readLock) }
+    func lockReaders() { system_lockRobust(readLock) }
     @inline(__always)
-    func unlockReaders() { pthread_mutex_unlock(readLock) }
+    func unlockReaders() { system_unlockRobust(readLock) }
 
-    /// Locks a robust mutex; a holder that died mid-call left the positions as they were at
-    /// its last completed step (positions are published only after the bytes are in place).
-    private static func lock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
-        if cmp_mutex_lock(mutex, -1) == EOWNERDEAD { pthread_mutex_consistent(mutex) }
-    }
+    // The locks are robust: a holder that died mid-call left the positions as they were at
+    // its last completed step (positions are published only after the bytes are in place).
 
     // MARK: Copying (callers hold the matching lock)
 
@@ -75,14 +72,14 @@ struct SharedRing {
     /// how many were copied (0 when the ring is empty).
     @inline(__always)
     func read(into destination: UnsafeMutableRawPointer, count: Int) -> Int {
-        let start = cmp_load_i64(readPos)
-        let taken = min(count, Int(cmp_load_i64(writePos) &- start))
+        let start = readPos.atomicLoad()
+        let taken = min(count, Int(writePos.atomicLoad() &- start))
         if taken <= 0 { return 0 }
         let offset = Int(start) & (capacity - 1)
         let first = min(taken, capacity - offset)
         destination.copyMemory(from: data + offset, byteCount: first)
         if taken > first { (destination + first).copyMemory(from: data, byteCount: taken - first) }
-        cmp_store_i64(readPos, start &+ Int64(taken))
+        readPos.atomicStore(start &+ Int64(taken))
         return taken
     }
 
@@ -98,11 +95,11 @@ struct SharedRing {
 
     /// The position the next staged bytes go to.
     @inline(__always)
-    var stagingPosition: Int64 { cmp_load_i64(writePos) }
+    var stagingPosition: Int64 { writePos.atomicLoad() }
 
     /// Makes bytes staged up to `position` visible to readers.
     @inline(__always)
-    func publish(upTo position: Int64) { cmp_store_i64(writePos, position) }
+    func publish(upTo position: Int64) { writePos.atomicStore(position) }
 }
 
 // MARK: - Channel
@@ -145,35 +142,35 @@ final class SharedChannel {
 /// The ends of shared channels open in this process, so that a fork can count the child's
 /// copies: a `pthread_atfork` handler adds them to the shared open counts.
 enum OpenChannelEnds {
-    nonisolated(unsafe) private static var lock = pthread_mutex_t()
+    private static let lock = Monitor()
     nonisolated(unsafe) private static var counts: [UnsafeMutablePointer<UInt32>: Int] = [:]
     nonisolated(unsafe) private static var installed = false
 
     static func opened(_ counter: UnsafeMutablePointer<UInt32>) {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        lock.lock()
+        defer { lock.unlock() }
         if !installed {
             installed = true
             // The child's copies are counted before the fork, in the parent: counted in the
             // child, a parent that closes its copy at once could see the count touch zero.
             // (A failed fork leaves the count one too high: the socket still reports the end.)
-            pthread_atfork(
-                {
-                    pthread_mutex_lock(&OpenChannelEnds.lock)
-                    for (counter, count) in OpenChannelEnds.counts { _ = cmp_fetch_add_u32(counter, UInt32(count)) }
+            system_atFork(
+                prepare: {
+                    OpenChannelEnds.lock.lock()
+                    for (counter, count) in OpenChannelEnds.counts { counter.atomicFetchAdd(UInt32(count)) }
                 },
-                { pthread_mutex_unlock(&OpenChannelEnds.lock) },
-                { pthread_mutex_unlock(&OpenChannelEnds.lock) })
+                parent: { OpenChannelEnds.lock.unlock() },
+                child: { OpenChannelEnds.lock.unlock() })
         }
         counts[counter, default: 0] += 1
     }
 
     static func closed(_ counter: UnsafeMutablePointer<UInt32>) {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        lock.lock()
+        defer { lock.unlock() }
         if let count = counts[counter] {
             counts[counter] = count > 1 ? count - 1 : nil
         }
-        _ = cmp_fetch_sub_u32(counter, 1)
+        counter.atomicFetchSub(1)
     }
 }

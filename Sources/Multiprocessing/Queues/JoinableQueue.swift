@@ -26,7 +26,7 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
 
     /// Puts `item` and counts one more unfinished task (see ``Queue/put(_:block:timeout:)``).
     public override func put(_ item: Element, block: Bool = true, timeout: Double? = nil) throws {
-        _ = cmp_fetch_add_u32(unfinished, 1)
+        unfinished.atomicFetchAdd(1)
         do {
             try putEncoded(item, deadline: Deadline(block: block, timeout: timeout))
         } catch {
@@ -39,21 +39,21 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
     ///
     /// - Throws: ``QueueError/taskDoneTooManyTimes`` when no task is unfinished.
     public func taskDone() throws {
-        var current = cmp_load_u32(unfinished)
+        var current = unfinished.atomicLoad()
         while true {
             guard current > 0 else { throw QueueError.taskDoneTooManyTimes }
-            if cmp_cas_u32(unfinished, &current, current - 1) != 0 { break }
+            if unfinished.atomicCompareExchange(expected: &current, desired: current - 1) { break }
         }
         if current == 1 { FutexWaiting.wake(unfinished, waiters: waiters, bump: false) }
     }
 
     /// Blocks until every item put has been marked done with ``taskDone()``.
     public func join() throws {
-        _ = FutexWaiting.wait(until: { cmp_load_u32(unfinished) == 0 }, word: unfinished,
+        _ = FutexWaiting.wait(until: { unfinished.atomicLoad() == 0 }, word: unfinished,
                               waiters: waiters, deadline: .forever)
     }
 
     private func finishOne() {
-        if cmp_fetch_sub_u32(unfinished, 1) == 1 { FutexWaiting.wake(unfinished, waiters: waiters, bump: false) }
+        if unfinished.atomicFetchSub(1) == 1 { FutexWaiting.wake(unfinished, waiters: waiters, bump: false) }
     }
 }

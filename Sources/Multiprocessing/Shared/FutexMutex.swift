@@ -71,21 +71,21 @@ struct FutexMutex {
 
     /// The calling thread, as stored in ``thread``.
     @inlinable
-    static var currentThread: Int64 { Int64(Int(bitPattern: UInt(pthread_self()))) }
+    static var currentThread: Int64 { Int64(Int(bitPattern: UInt(system_currentThread()))) }
 
     /// One attempt to take a free lock.
     @inlinable @inline(__always)
     func tryLock() -> Bool {
         var expected: UInt32 = 0
-        return cmp_cas_u32(word, &expected, UInt32(bitPattern: cachedProcessIdentifier)) != 0
+        return word.atomicCompareExchange(expected: &expected, desired: UInt32(bitPattern: cachedProcessIdentifier))
     }
 
     /// Unlocks (clearing the holding thread first). Returns false when it was not locked.
     @inlinable @inline(__always)
     func unlock() -> Bool {
-        cmp_store_i64(thread, 0)
-        let old = cmp_exchange_u32(word, 0)
-        if old & Self.waitersBit != 0 { _ = cmp_futex_wake(word, 1) }
+        thread.atomicStore(0)
+        let old = word.atomicExchange(0)
+        if old & Self.waitersBit != 0 { system_futexWake(word, count: 1) }
         return old != 0
     }
 
@@ -117,12 +117,12 @@ struct FutexMutex {
     /// same `pthread_self()` as the parent's forking thread.)
     @inlinable
     var isHeldByCallingThread: Bool {
-        cmp_load_i64(thread) == Self.currentThread
-            && cmp_load_u32(word) & ~Self.waitersBit == UInt32(bitPattern: cachedProcessIdentifier)
+        thread.atomicLoad() == Self.currentThread
+            && word.atomicLoad() & ~Self.waitersBit == UInt32(bitPattern: cachedProcessIdentifier)
     }
 
     /// The pid in the word (0: free).
-    var owner: Int32 { Int32(bitPattern: cmp_load_u32(word) & ~Self.waitersBit) }
+    var owner: Int32 { Int32(bitPattern: word.atomicLoad() & ~Self.waitersBit) }
 
     /// Takes the lock, waiting until `deadline`.
     ///
@@ -136,20 +136,20 @@ struct FutexMutex {
         // away from it, so fewer looks leave the holder's critical section undisturbed.
         var pauses = 1
         for _ in 0..<12 {
-            for _ in 0..<pauses { cmp_spin_pause() }
-            if cmp_load_u32(word) == 0, tryLock() { return (.acquired, nil) }
+            for _ in 0..<pauses { spinPause() }
+            if word.atomicLoad() == 0, tryLock() { return (.acquired, nil) }
             pauses = min(pauses &* 2, 128)
         }
-        if checkSelf, owner == Int32(bitPattern: me), cmp_load_i64(thread) == Self.currentThread {
+        if checkSelf, owner == Int32(bitPattern: me), thread.atomicLoad() == Self.currentThread {
             return (.wouldDeadlock, nil)
         }
         var checkOwner = false
         while true {
-            var seen = cmp_load_u32(word)
+            var seen = word.atomicLoad()
             if seen == 0 {
                 // Free: take it, keeping the waiters bit (others may still sleep).
                 var expected: UInt32 = 0
-                if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 { return (.acquired, nil) }
+                if word.atomicCompareExchange(expected: &expected, desired: me | Self.waitersBit) { return (.acquired, nil) }
                 continue
             }
             if checkOwner || (deadline.hasExpired && Self.livenessCheckIsDue()) {
@@ -157,7 +157,7 @@ struct FutexMutex {
                 let ownerPid = Int32(bitPattern: seen & ~Self.waitersBit)
                 if ownerPid != Int32(bitPattern: me), system_processHasEnded(ownerPid) {
                     var expected = seen
-                    if cmp_cas_u32(word, &expected, me | Self.waitersBit) != 0 {
+                    if word.atomicCompareExchange(expected: &expected, desired: me | Self.waitersBit) {
                         return (.ownerDied, ownerPid)
                     }
                     continue
@@ -166,7 +166,7 @@ struct FutexMutex {
             if deadline.hasExpired { return (.timedOut, nil) }
             if seen & Self.waitersBit == 0 {
                 let marked = seen | Self.waitersBit
-                if cmp_cas_u32(word, &seen, marked) == 0 { continue }
+                if !word.atomicCompareExchange(expected: &seen, desired: marked) { continue }
                 seen = marked
             }
             var slice = Deadline(nanoseconds: monotonicNanoseconds() + Self.livenessSlice)

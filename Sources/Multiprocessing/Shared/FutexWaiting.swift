@@ -25,19 +25,19 @@ enum FutexWaiting {
     ) -> Bool {
         if deadline.nanoseconds != nil, deadline.hasExpired { return false }
         for _ in 0..<spins {
-            cmp_spin_pause()
+            spinPause()
             if ready() { return true }
         }
         while true {
-            _ = cmp_fetch_add_u32(waiters, 1)
-            cmp_fence()
-            let seen = cmp_load_u32(word)
+            waiters.atomicFetchAdd(1)
+            atomicFence()
+            let seen = word.atomicLoad()
             if ready() {
-                _ = cmp_fetch_sub_u32(waiters, 1)
+                waiters.atomicFetchSub(1)
                 return true
             }
             let inTime = system_futexWait(word, expected: seen, deadline: deadline)
-            _ = cmp_fetch_sub_u32(waiters, 1)
+            waiters.atomicFetchSub(1)
             if ready() { return true }
             if !inTime { return false }
         }
@@ -50,9 +50,9 @@ enum FutexWaiting {
         _ word: UnsafeMutablePointer<UInt32>, waiters: UnsafeMutablePointer<UInt32>,
         count: Int32 = Int32.max, bump: Bool = true
     ) {
-        cmp_fence()
-        if cmp_load_u32(waiters) != 0 {
-            if bump { _ = cmp_fetch_add_u32(word, 1) }
+        atomicFence()
+        if waiters.atomicLoad() != 0 {
+            if bump { word.atomicFetchAdd(1) }
             system_futexWake(word, count: count)
         }
     }

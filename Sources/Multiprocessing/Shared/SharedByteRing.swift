@@ -114,14 +114,14 @@ final class SharedByteRing: @unchecked Sendable {
 
     /// Whole messages currently in the ring (a snapshot; others may change it at once).
     var count: Int {
-        let t = UInt64(bitPattern: cmp_load_i64(tail))
-        let h = UInt64(bitPattern: cmp_load_i64(head))
+        let t = UInt64(bitPattern: tail.atomicLoad())
+        let h = UInt64(bitPattern: head.atomicLoad())
         return Int(((t >> 40) &- (h >> 40)) & Self.messageMask)
     }
 
     /// Bytes of records currently in the ring.
     var usedBytes: Int {
-        Self.used(UInt64(bitPattern: cmp_load_i64(tail)), UInt64(bitPattern: cmp_load_i64(head)))
+        Self.used(UInt64(bitPattern: tail.atomicLoad()), UInt64(bitPattern: head.atomicLoad()))
     }
 
     /// Whether this process closed its handle.
@@ -170,7 +170,7 @@ final class SharedByteRing: @unchecked Sendable {
             if published { Self.signal(dataSequence, dataWaiters) }
         }
         var t = UInt64(bitPattern: tail.pointee)
-        if t != local.pointee.tailWritten { local.pointee.head = UInt64(bitPattern: cmp_load_i64(head)) }
+        if t != local.pointee.tailWritten { local.pointee.head = UInt64(bitPattern: head.atomicLoad()) }
         let need = Self.headerBytes + bytes.count
         guard wait(until: { self.hasRoom(tail: t, bytes: need) },
                    on: spaceSequence, waiters: spaceWaiters, deadline: deadline)
@@ -288,7 +288,7 @@ final class SharedByteRing: @unchecked Sendable {
     @inline(__always)
     private func hasRoom(tail t: UInt64, bytes need: Int) -> Bool {
         if roomWith(head: local.pointee.head, tail: t, bytes: need) { return true }
-        local.pointee.head = UInt64(bitPattern: cmp_load_i64(head))
+        local.pointee.head = UInt64(bitPattern: head.atomicLoad())
         return roomWith(head: local.pointee.head, tail: t, bytes: need)
     }
 
@@ -302,19 +302,19 @@ final class SharedByteRing: @unchecked Sendable {
     @inline(__always)
     private func hasData(head h: UInt64) -> Bool {
         if local.pointee.tail != h { return true }
-        local.pointee.tail = UInt64(bitPattern: cmp_load_i64(tail))
+        local.pointee.tail = UInt64(bitPattern: tail.atomicLoad())
         return local.pointee.tail != h
     }
 
     @inline(__always)
     private func storeTail(_ t: UInt64) {
-        cmp_store_i64(tail, Int64(bitPattern: t))
+        tail.atomicStore(Int64(bitPattern: t))
         local.pointee.tailWritten = t
     }
 
     @inline(__always)
     private func storeHead(_ h: UInt64) {
-        cmp_store_i64(head, Int64(bitPattern: h))
+        head.atomicStore(Int64(bitPattern: h))
         local.pointee.headWritten = h
     }
 
@@ -379,13 +379,13 @@ final class SharedByteRing: @unchecked Sendable {
     ) -> Bool {
         if deadline.nanoseconds != nil, deadline.hasExpired { return false }
         for _ in 0..<spinLimit {
-            cmp_spin_pause()
+            spinPause()
             if ready() { return true }
         }
         while true {
-            cmp_store_u32(waiters, 1)
-            cmp_fence()
-            let seen = cmp_load_u32(sequence)
+            waiters.atomicStore(1)
+            atomicFence()
+            let seen = sequence.atomicLoad()
             if ready() { return true }
             let inTime = system_futexWait(sequence, expected: seen, deadline: deadline)
             if ready() { return true }
@@ -401,9 +401,9 @@ final class SharedByteRing: @unchecked Sendable {
     /// sleeper that goes back to sleep sets the flag again.
     @inline(__always)
     private static func signal(_ sequence: UnsafeMutablePointer<UInt32>, _ waiters: UnsafeMutablePointer<UInt32>) {
-        cmp_fence()
-        if cmp_load_u32(waiters) != 0, cmp_exchange_u32(waiters, 0) != 0 {
-            _ = cmp_fetch_add_u32(sequence, 1)
+        atomicFence()
+        if waiters.atomicLoad() != 0, waiters.atomicExchange(0) != 0 {
+            sequence.atomicFetchAdd(1)
             system_futexWake(sequence)
         }
     }

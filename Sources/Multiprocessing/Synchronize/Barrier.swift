@@ -72,20 +72,20 @@ public final class Barrier: @unchecked Sendable {
                 }
             }
             arrived.pointee = 0
-            cmp_store_u32(generation, round &+ 1)
+            generation.atomicStore(round &+ 1)
             _ = mutex.unlock()
             FutexWaiting.wake(generation, waiters: waiters, bump: false)
             return index
         }
         _ = mutex.unlock()
-        let passed = FutexWaiting.wait(until: { cmp_load_u32(generation) != round }, word: generation,
+        let passed = FutexWaiting.wait(until: { generation.atomicLoad() != round }, word: generation,
                                        waiters: waiters, deadline: deadline, spins: 100)
         if !passed {
             try lockState()
             if generation.pointee == round { breakRound() }
             _ = mutex.unlock()
         }
-        if cmp_load_u32(brokenGeneration) == round { throw BarrierError.broken }
+        if brokenGeneration.atomicLoad() == round { throw BarrierError.broken }
         return index
     }
 
@@ -107,10 +107,10 @@ public final class Barrier: @unchecked Sendable {
     }
 
     /// How many processes are waiting in the current round (Python's `n_waiting`).
-    public var nWaiting: Int { Int(cmp_load_u32(arrived)) }
+    public var nWaiting: Int { Int(arrived.atomicLoad()) }
 
     /// Whether the barrier is broken.
-    public var broken: Bool { cmp_load_u32(brokenFlag) != 0 }
+    public var broken: Bool { brokenFlag.atomicLoad() != 0 }
 
     // MARK: - Internals
 
@@ -126,8 +126,8 @@ public final class Barrier: @unchecked Sendable {
     private func breakRound() {
         brokenFlag.pointee = 1
         arrived.pointee = 0
-        cmp_store_u32(brokenGeneration, generation.pointee)
-        cmp_store_u32(generation, generation.pointee &+ 1)
+        brokenGeneration.atomicStore(generation.pointee)
+        generation.atomicStore(generation.pointee &+ 1)
         FutexWaiting.wake(generation, waiters: waiters, bump: false)
     }
 }

@@ -19,23 +19,23 @@ public final class Event: @unchecked Sendable {
     }
 
     /// Whether the flag is set (Python's `is_set()`).
-    public func isSet() -> Bool { cmp_load_u32(flag) != 0 }
+    public func isSet() -> Bool { flag.atomicLoad() != 0 }
 
     /// Sets the flag and wakes every waiter, in every process.
     public func set() {
-        cmp_store_u32(flag, 1)
+        flag.atomicStore(1)
         FutexWaiting.wake(flag, waiters: waiters, bump: false)
     }
 
     /// Clears the flag; later ``wait(timeout:)`` calls block until the next ``set()``.
-    public func clear() { cmp_store_u32(flag, 0) }
+    public func clear() { flag.atomicStore(0) }
 
     /// Blocks until the flag is set or `timeout` seconds pass (nil: forever).
     ///
     /// - Returns: true when the flag is set, false on timeout (as Python).
     @discardableResult
     public func wait(timeout: Double? = nil) -> Bool {
-        FutexWaiting.wait(until: { cmp_load_u32(flag) != 0 }, word: flag, waiters: waiters,
+        FutexWaiting.wait(until: { flag.atomicLoad() != 0 }, word: flag, waiters: waiters,
                           deadline: Deadline(timeout: timeout))
     }
 }

@@ -38,7 +38,7 @@ public final class Lock: @unchecked Sendable {
     @inlinable @discardableResult
     public func acquire(block: Bool = true, timeout: Double? = nil) throws -> Bool {
         if mutex.tryLock() {
-            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            mutex.thread.atomicStore(FutexMutex.currentThread)
             if Trace.isEnabled { traceHold(true) }
             return true
         }
@@ -58,7 +58,7 @@ public final class Lock: @unchecked Sendable {
         let deadline = Deadline(block: block, timeout: timeout)
         switch try mutex.acquire(deadline: deadline, checkSelf: true) {
         case .acquired, .ownerDied:  // `acquire` throws instead of returning .ownerDied
-            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            mutex.thread.atomicStore(FutexMutex.currentThread)
             return true
         case .timedOut:
             return false
@@ -66,7 +66,7 @@ public final class Lock: @unchecked Sendable {
             // Python would wait out the timeout and fail; without one it would hang forever.
             guard deadline.nanoseconds != nil else { throw SynchronizationError.wouldDeadlock }
             while let left = deadline.remainingNanoseconds, left > 0 {
-                usleep(UInt32(min(left / 1000, 100_000)) + 1)
+                system_sleep(microseconds: UInt32(min(left / 1000, 100_000)) + 1)
             }
             return false
         }
@@ -92,7 +92,7 @@ public final class Lock: @unchecked Sendable {
     @inlinable
     public func withLock<R>(_ body: () throws -> R) rethrows -> R {
         if mutex.tryLock() {
-            cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+            mutex.thread.atomicStore(FutexMutex.currentThread)
         } else {
             lockRecovering()
         }
@@ -110,6 +110,6 @@ public final class Lock: @unchecked Sendable {
         guard mutex.lockRecovering(checkSelf: true) else {
             preconditionFailure(SynchronizationError.wouldDeadlock.description)
         }
-        cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+        mutex.thread.atomicStore(FutexMutex.currentThread)
     }
 }

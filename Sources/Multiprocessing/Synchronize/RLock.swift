@@ -54,7 +54,7 @@ public final class RLock: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func noteAcquired() {
-        cmp_store_i64(mutex.thread, FutexMutex.currentThread)
+        mutex.thread.atomicStore(FutexMutex.currentThread)
         mutex.depth.pointee = 1
     }
 

@@ -78,10 +78,10 @@ public class Semaphore: @unchecked Sendable {
     private func reclaimUnitsOfDeadHolders() -> Int32? {
         var dead: Int32?
         for slot in holders..<(holders + Self.holderSlots) {
-            let pid = cmp_load_u32(slot)
+            let pid = slot.atomicLoad()
             guard pid != 0, system_processHasEnded(Int32(bitPattern: pid)) else { continue }
             var expected = pid
-            if cmp_cas_u32(slot, &expected, 0) != 0 {
+            if slot.atomicCompareExchange(expected: &expected, desired: 0) {
                 give()
                 dead = Int32(bitPattern: pid)
             }
@@ -94,16 +94,16 @@ public class Semaphore: @unchecked Sendable {
         let me = UInt32(bitPattern: system_cachedPid())
         for slot in holders..<(holders + Self.holderSlots) {
             var free: UInt32 = 0
-            if cmp_cas_u32(slot, &free, me) != 0 { return slot }
+            if slot.atomicCompareExchange(expected: &free, desired: me) { return slot }
         }
         return nil
     }
 
     @inline(__always)
     private func tryTake() -> Bool {
-        var current = cmp_load_u32(value)
+        var current = value.atomicLoad()
         while current > 0 {
-            if cmp_cas_u32(value, &current, current - 1) != 0 { return true }
+            if value.atomicCompareExchange(expected: &current, desired: current - 1) { return true }
         }
         return false
     }
@@ -115,12 +115,12 @@ public class Semaphore: @unchecked Sendable {
     }
 
     private func give() {
-        _ = cmp_fetch_add_u32(value, 1)
+        value.atomicFetchAdd(1)
         FutexWaiting.wake(value, waiters: waiters, count: 1, bump: false)
     }
 
     /// The current value (Python's `get_value()`): a snapshot.
-    public func getValue() -> Int { Int(cmp_load_u32(value)) }
+    public func getValue() -> Int { Int(value.atomicLoad()) }
 
     /// Runs `body` holding one unit (Python's `with semaphore:`), giving it back afterwards.
     ///
@@ -141,7 +141,7 @@ public class Semaphore: @unchecked Sendable {
         let slot = recordHolder()
         Trace.hold(true, object: UnsafeRawPointer(value), kind: traceKind)
         defer {
-            if let slot { cmp_store_u32(slot, 0) }
+            if let slot { slot.atomicStore(0) }
             do { try release() } catch { system_writeStandardError("Multiprocessing: \(error)\n") }
         }
         return try body()
@@ -166,10 +166,10 @@ public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
     /// - Throws: ``SynchronizationError/releasedTooManyTimes(limit:)`` when the value is
     ///   already at its limit (more releases than acquires).
     public override func release() throws {
-        var current = cmp_load_u32(value)
+        var current = value.atomicLoad()
         while true {
             guard Int(current) < limit else { throw SynchronizationError.releasedTooManyTimes(limit: limit) }
-            if cmp_cas_u32(value, &current, current + 1) != 0 { break }
+            if value.atomicCompareExchange(expected: &current, desired: current + 1) { break }
         }
         Trace.hold(false, object: UnsafeRawPointer(value), kind: traceKind)
         FutexWaiting.wake(value, waiters: waiters, count: 1, bump: false)

@@ -7,6 +7,16 @@ import Glibc
 
 // MARK: - Retrying
 
+/// The error of the call that just failed: `errno` is read before `call` is built (building a
+/// string may allocate, and an allocation may change `errno`). A bad address is a bug in this
+/// library, not a condition to report.
+@inline(__always)
+func lastSystemError(_ call: @autoclosure () -> String) -> SystemError {
+    let code = Glibc.errno
+    assert(code != EFAULT, "\(call()) was given a bad address")
+    return SystemError(call: call(), errno: code)
+}
+
 /// Runs `body` until it returns something other than -1 with `EINTR`; throws on other errors.
 @inline(__always)
 func retryingOnInterrupt<T: FixedWidthInteger>(
@@ -15,9 +25,8 @@ func retryingOnInterrupt<T: FixedWidthInteger>(
     while true {
         let result = body()
         if result != -1 { return result }
-        let code = Glibc.errno
-        if code == EINTR { continue }
-        throw SystemError(call: call(), errno: code)
+        if Glibc.errno == EINTR { continue }
+        throw lastSystemError(call())
     }
 }
 
@@ -40,7 +49,7 @@ func retryingOnInterruptUnlessWouldBlock<T: FixedWidthInteger>(
 
 func system_fork() throws(SystemError) -> pid_t {
     let pid = cmp_fork()
-    if pid == -1 { throw SystemError(call: "fork()", errno: Glibc.errno) }
+    if pid == -1 { throw lastSystemError("fork()") }
     return pid
 }
 
@@ -56,8 +65,9 @@ func system_waitpid(_ pid: pid_t, options: Int32 = 0) throws(SystemError) -> (pi
 
 /// `kill(pid, signal)`; a process that is already gone (`ESRCH`) is not an error.
 func system_kill(_ pid: pid_t, _ signal: Int32) throws(SystemError) {
-    if kill(pid, signal) == -1, Glibc.errno != ESRCH {
-        throw SystemError(call: "kill(\(pid), \(signal))", errno: Glibc.errno)
+    if kill(pid, signal) == -1 {
+        let code = Glibc.errno
+        if code != ESRCH { throw SystemError(call: "kill(\(pid), \(signal))", errno: code) }
     }
 }
 
@@ -75,7 +85,7 @@ func decodeExitCode(waitStatus status: Int32) -> Int32 {
 
 func system_setParentDeathSignal(_ signal: Int32) throws(SystemError) {
     if cmp_set_parent_death_signal(signal) == -1 {
-        throw SystemError(call: "prctl(PR_SET_PDEATHSIG)", errno: Glibc.errno)
+        throw lastSystemError("prctl(PR_SET_PDEATHSIG)")
     }
 }
 
@@ -87,8 +97,28 @@ func system_writeStandardError(_ text: String) {
 
 /// Ends the calling process at once, without atexit handlers (the child side of a fork).
 func system_exit(_ code: Int32) -> Never {
-    fflush(nil)
+    system_flushOutputStreams()
     ChildStartup.exit(code)  // bound in the parent: see ChildStartup
+}
+
+/// Flushes every C output stream (stdout, stderr, files), fflush(NULL).
+func system_flushOutputStreams() {
+    _ = fflush(nil)
+}
+
+/// Sleeps the calling thread for at least `microseconds` (usleep(3); a signal may end it early).
+func system_sleep(microseconds: UInt32) {
+    _ = usleep(microseconds)
+}
+
+/// The processors online, at least 1.
+func system_processorCount() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+/// The system's words for an errno value, e.g. `Connection refused`.
+func system_errorDescription(_ code: Int32) -> String {
+    String(cString: strerror(code))
 }
 
 /// sched_yield(2): lets another thread that is ready run on this CPU first.
@@ -101,11 +131,19 @@ func system_exitProcess(_ code: Int32) -> Never {
     Glibc.exit(code)
 }
 
+// MARK: - Clock
+
+/// CLOCK_MONOTONIC in nanoseconds.
+@inline(__always)
+func monotonicNanoseconds() -> Int64 { cmp_monotonic_ns() }
+
 // MARK: - File descriptors
 
 func system_close(_ fd: Int32) {
     // close(2) must not be retried on EINTR on Linux: the descriptor is released either way.
-    _ = Glibc.close(fd)
+    let result = Glibc.close(fd)
+    let code = Glibc.errno
+    assert(result == 0 || code != EBADF, "closed descriptor \(fd) twice (or never opened it)")
 }
 
 func system_pipe() throws(SystemError) -> (read: Int32, write: Int32) {
@@ -167,13 +205,13 @@ private func pollUntil(
             continue  // rounding: poll's millisecond timeout ended just before the deadline
         }
         if Glibc.errno == EINTR { continue }
-        throw SystemError(call: call(), errno: Glibc.errno)
+        throw lastSystemError(call())
     }
 }
 
 func system_pidfdOpen(_ pid: pid_t) throws(SystemError) -> Int32 {
     let fd = cmp_pidfd_open(pid)
-    if fd == -1 { throw SystemError(call: "pidfd_open(\(pid))", errno: Glibc.errno) }
+    if fd == -1 { throw lastSystemError("pidfd_open(\(pid))") }
     // pidfd_open(2) always sets close-on-exec: no fcntl needed.
     return fd
 }
@@ -188,7 +226,7 @@ func system_mapShared(_ size: Int, lazily: Bool = false) throws(SystemError) -> 
     let flags = MAP_SHARED | MAP_ANONYMOUS | (lazily ? MAP_NORESERVE : 0)
     let address = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0)
     guard let address, address != MAP_FAILED else {
-        throw SystemError(call: "mmap(\(size) bytes, MAP_SHARED\(lazily ? "|MAP_NORESERVE" : ""))", errno: Glibc.errno)
+        throw lastSystemError("mmap(\(size) bytes, MAP_SHARED\(lazily ? "|MAP_NORESERVE" : ""))")
     }
     return address
 }
@@ -209,7 +247,7 @@ func system_futexWait(_ word: UnsafeMutablePointer<UInt32>, expected: UInt32, de
 }
 
 /// Wakes at most `count` waiters of `word` (`Int32.max`: all).
-@discardableResult
+@discardableResult @usableFromInline
 func system_futexWake(_ word: UnsafeMutablePointer<UInt32>, count: Int32 = Int32.max) -> Int32 {
     cmp_futex_wake(word, count)
 }

@@ -66,11 +66,11 @@ func system_socket(family: Int32) throws(SystemError) -> Int32 {
 
 func system_bind(_ fd: Int32, _ address: SocketAddress) throws(SystemError) {
     let result = address.withSockaddr { bind(fd, $0, $1) }
-    if result == -1 { throw SystemError(call: "bind(fd \(fd))", errno: Glibc.errno) }
+    if result == -1 { throw lastSystemError("bind(fd \(fd))") }
 }
 
 func system_listen(_ fd: Int32, backlog: Int32 = 128) throws(SystemError) {
-    if listen(fd, backlog) == -1 { throw SystemError(call: "listen(fd \(fd))", errno: Glibc.errno) }
+    if listen(fd, backlog) == -1 { throw lastSystemError("listen(fd \(fd))") }
 }
 
 /// accept4(2) with close-on-exec; nil when the socket is non-blocking and nobody waits.
@@ -99,7 +99,7 @@ func system_boundPort(_ fd: Int32) throws(SystemError) -> UInt16 {
     let result = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
-    if result == -1 { throw SystemError(call: "getsockname(fd \(fd))", errno: Glibc.errno) }
+    if result == -1 { throw lastSystemError("getsockname(fd \(fd))") }
     return UInt16(bigEndian: address.sin_port)
 }
 
@@ -107,7 +107,7 @@ func system_boundPort(_ fd: Int32) throws(SystemError) -> UInt16 {
 func system_setSocketOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) throws(SystemError) {
     var value = value
     if setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == -1 {
-        throw SystemError(call: "setsockopt(fd \(fd), \(name))", errno: Glibc.errno)
+        throw lastSystemError("setsockopt(fd \(fd), \(name))")
     }
 }
 
@@ -147,7 +147,7 @@ func system_makeTemporaryDirectory(prefix: String) throws(SystemError) -> String
     if base.isEmpty || base.utf8.count > 60 { base = "/tmp" }  // socket paths must stay short
     var template = Array("\(base)/\(prefix)XXXXXX".utf8CString)
     let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    guard result != nil else { throw SystemError(call: "mkdtemp(\(base))", errno: Glibc.errno) }
+    guard result != nil else { throw lastSystemError("mkdtemp(\(base))") }
     return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 

@@ -1,13 +1,16 @@
 import CMultiprocessing
 import Glibc
 
-// System calls and small blocking primitives used by Pool and ProcessPoolExecutor: a
-// mutex + condition pair on the monotonic clock, a thread starter, and the wake-up descriptor
-// the result-handler thread sleeps on.
+// Threads and the locks between them: `Monitor` (the mutex + condition pair on the monotonic
+// clock that every in-process lock of the module uses), thread starting and joining, fork
+// handlers, the wake-up descriptor the pool's result handler sleeps on, the robust
+// process-shared mutex, and thread-local slots.
 
 // MARK: - Monitor
 
-/// A mutex and a condition variable (on the monotonic clock) for threads of one process.
+/// A mutex and a condition variable (on the monotonic clock) for threads of one process; the
+/// module's one in-process lock. Both live on the heap, so no caller ever takes `&` of a stored
+/// `pthread_mutex_t`.
 final class Monitor: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
@@ -56,6 +59,10 @@ final class Monitor: @unchecked Sendable {
 }
 
 // MARK: - Threads
+
+/// The calling thread (pthread_self(3)).
+@usableFromInline @inline(__always)
+func system_currentThread() -> pthread_t { pthread_self() }
 
 private final class ThreadBody {
     let body: () -> Void
@@ -112,6 +119,12 @@ func system_wakeDrain(_ fd: Int32) {
 
 // MARK: - Shared robust mutex
 
+/// Initialises a robust process-shared mutex in place, in shared memory; returns 0 or the error code.
+@discardableResult
+func system_initRobustMutex(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) -> Int32 {
+    cmp_mutex_init_shared(mutex, 0)
+}
+
 /// Locks a robust process-shared mutex; a holder that died leaves it consistent again
 /// (the data it guards is kept consistent by its users, see `TaskRing`).
 @inline(__always)
@@ -123,6 +136,15 @@ func system_lockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
 @inline(__always)
 func system_unlockRobust(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
     pthread_mutex_unlock(mutex)
+}
+
+// MARK: - Fork handlers
+
+/// Registers handlers run around every `fork()` of this process (pthread_atfork(3)):
+/// `prepare` in the parent before, `parent` and `child` in each afterwards.
+func system_atFork(prepare: @escaping @convention(c) () -> Void, parent: @escaping @convention(c) () -> Void,
+                   child: @escaping @convention(c) () -> Void) {
+    pthread_atfork(prepare, parent, child)
 }
 
 // MARK: - Thread-local slots

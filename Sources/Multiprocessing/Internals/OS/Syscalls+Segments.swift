@@ -30,7 +30,7 @@ func system_takeSegment(_ path: String, size: Int) throws(SystemError) -> Unsafe
     guard size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
     let address = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0)
     guard let address, address != MAP_FAILED else {
-        throw SystemError(call: "mmap(\(path), \(size) bytes)", errno: Glibc.errno)
+        throw lastSystemError("mmap(\(path), \(size) bytes)")
     }
     return UnsafeRawBufferPointer(start: address, count: size)
 }
