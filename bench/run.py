@@ -177,6 +177,9 @@ WORKLOADS = [
              note="off: LEARN_MP_TRACE unset; on: set to a file; out: built with "
                   "-DLEARN_MP_TRACE_COMPILED_OUT"),
     Workload("trace-pool", "map 20k chunk 1, trace", "tasks/s", False, 0.95, kind="trace", min_reps=9),
+    Workload("trace-lock", "raw Value + Lock, trace", "ops/s", False, 0.95, kind="trace", min_reps=9,
+             note="a Lock records its holds when tracing is on: the check on every acquire and "
+                  "release is what tracing off costs"),
     # MARK: The runner
     Workload("runner", "verify all --python --node", "x", True, 2.5, kind="runner", min_reps=3,
              mechanism={"swift": "learn-mp verify: jobs on the runner's own scheduler"},

@@ -32,7 +32,7 @@ struct TraceTests {
         // A real file, through the calls a traced process uses.
         let path = "/tmp/learn-mp-trace-test-\(getpid()).jsonl"
         defer { unlink(path) }
-        let fd = system_openForAppending(path)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         #expect(fd >= 0)
         for event in Self.events {
             LineWriter.format(capacity: event.lineCapacity, { $0.append(event) }) { system_writeOnce(fd, $0) }

@@ -141,4 +141,10 @@ static inline int64_t cmp_monotonic_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+
+/// The trace file's descriptor (LEARN_MP_TRACE), or -1 when tracing is off; set before main
+/// and never changed after, so reading it needs no synchronisation.
+extern int cmp_trace_descriptor;
+static inline int cmp_trace_fd(void) { return cmp_trace_descriptor; }
+
 #endif

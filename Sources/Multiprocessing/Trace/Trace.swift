@@ -7,11 +7,10 @@
 /// A line is formatted into a buffer on the stack, with no allocation: the start event runs
 /// in a freshly forked child, where every heap page touched is a page copied.
 public enum Trace {
-    /// The trace file's descriptor, or -1 when tracing is off. Read once, inherited by forks.
-    nonisolated(unsafe) private static var descriptor: Int32 = {
-        guard let path = system_environmentValue("LEARN_MP_TRACE"), !path.isEmpty else { return -1 }
-        return system_openForAppending(path)
-    }()
+    /// The trace file's descriptor, or -1 when tracing is off: opened once before `main`,
+    /// inherited by forks (see `system_traceDescriptor`).
+    @inline(__always)
+    private static var descriptor: Int32 { system_traceDescriptor }
 
     /// Whether this process writes a trace. Built with `-DLEARN_MP_TRACE_COMPILED_OUT` (as
     /// `make bench` builds its reference program) it is a constant false, so every event and

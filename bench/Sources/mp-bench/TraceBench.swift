@@ -8,6 +8,8 @@ enum TraceBench {
         Workload(name: "trace-process") { try ProcessBench.startJoin() },
         // Pool(2).map with chunk size 1: two trace events per task when on.
         Workload(name: "trace-pool") { try poolMapChunk1() },
+        // Value(lock: false) under a Lock: two hold events per increment when on.
+        Workload(name: "trace-lock") { try LockBench.rawValueUnderLock() },
     ]
 
     /// Pool(2).map over 20,000 tiny items, one task each; tasks per second.

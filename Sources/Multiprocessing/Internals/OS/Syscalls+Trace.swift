@@ -1,16 +1,12 @@
+import CMultiprocessing
 import Glibc
 
 // MARK: - Trace files
 
-/// The value of an environment variable, or nil.
-func system_environmentValue(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
-}
-
-/// Opens `path` for appending (created when missing), close-on-exec; -1 when it cannot.
-func system_openForAppending(_ path: String) -> Int32 {
-    open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-}
+/// The trace file `LEARN_MP_TRACE` names, opened by the C shim before `main` (and inherited by
+/// forks); -1 when tracing is off. Reading it is one load of a C global.
+@usableFromInline @inline(__always)
+var system_traceDescriptor: Int32 { cmp_trace_fd() }
 
 /// One `write(2)` of `bytes`, retried on `EINTR`; a failure is ignored (a trace line is lost,
 /// the program goes on).
