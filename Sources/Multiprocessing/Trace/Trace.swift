@@ -9,14 +9,15 @@
 public enum Trace {
     /// The trace file's descriptor, or -1 when tracing is off: opened once before `main`,
     /// inherited by forks (see `system_traceDescriptor`).
-    @inline(__always)
-    private static var descriptor: Int32 { system_traceDescriptor }
+    @usableFromInline @inline(__always)
+    static var descriptor: Int32 { system_traceDescriptor }
 
     /// Whether this process writes a trace. Built with `-DLEARN_MP_TRACE_COMPILED_OUT` (as
     /// `make bench` builds its reference program) it is a constant false, so every event and
     /// what its call site computes for it compile away: the bench compares that build with
-    /// tracing merely off.
-    @inline(__always)
+    /// tracing merely off. Inlinable, so a lock inlined into a program checks it with one load
+    /// instead of a call into the library.
+    @inlinable @inline(__always)
     public static var isEnabled: Bool {
         #if LEARN_MP_TRACE_COMPILED_OUT
         false
