@@ -70,7 +70,7 @@ extension ProcessPoolExecutor {
     }
 }
 
-/// The results of ``ProcessPoolExecutor/map(_:_:timeout:chunkSize:)``, in the order of the
+/// The results of `ProcessPoolExecutor.map(_:_:timeout:chunkSize:)`, in the order of the
 /// items, each as a `Result`.
 ///
 /// As Python's `executor.map` generator, the first failure ends it: the loop gets one

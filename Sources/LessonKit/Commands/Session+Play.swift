@@ -9,6 +9,10 @@ extension Session {
     /// The lessons and `Sources/Demos` are only read.
     ///
     /// - Parameters:
+    ///   - name: The demo or exercise.
+    ///   - runtimes: The languages of the copies to check (Swift by default).
+    ///   - reset: Replace the learner's copies with the lesson's programs first.
+    ///   - watch: Check again whenever a copy is saved with new content.
     ///   - checks: With `watch`, stop after this many checks (nil: until interrupted).
     /// - Returns: 0 when the last check of every copy passed, else 1.
     public func play(_ name: String, runtimes: [Runtime] = [.swift], reset: Bool = false, watch: Bool = false,

@@ -3,7 +3,7 @@ import Foundation
 /// A behaviour fact: something a sample's programs must do that printed text cannot show
 /// (that a pool ran in parallel, that a waiter waited, that a lock excluded).
 ///
-/// Facts are written one per line in a ```` ```facts demo=<slug> ```` block after the sample's
+/// Facts are written one per line in a fence with the info string `facts demo=<slug>` after the sample's
 /// output block (see ``FactParser``); `min-time=` on the output block is the fact ``minTime(_:)``.
 /// ``FactChecker`` checks each one against the ``RunEvidence`` of every runtime it applies to.
 public enum Fact: Sendable, Equatable, Codable {

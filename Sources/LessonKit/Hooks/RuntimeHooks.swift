@@ -1,5 +1,5 @@
 /// The hooks the runner injects into a Python or Node.js demo's environment, so the program
-/// writes the library's trace schema (``Multiprocessing/TraceEvent``) without a byte of the
+/// writes the library's trace schema (`TraceEvent` of `Multiprocessing`) without a byte of the
 /// sample changed.
 ///
 /// - Python: `sitecustomize.py` in a directory put on `PYTHONPATH`. Python imports it at

@@ -180,8 +180,8 @@ public struct InputFile: Sendable, Equatable, Codable {
 }
 
 /// The expected output of a demo
-/// (```` ```output demo=<slug> [timeout=N] [exit=N] [min-time=S] ````), with the behaviour facts
-/// of the ```` ```facts demo=<slug> ```` block after it.
+/// (a fence with the info string `output demo=<slug> [timeout=N] [exit=N] [min-time=S]`), with the
+/// behaviour facts of the `facts demo=<slug>` fence after it.
 public struct ExpectedOutput: Sendable, Equatable {
     /// The expected text, in the expected-output language (see ``OutputPattern``).
     public var text: String
@@ -224,7 +224,7 @@ public struct Sample: Sendable {
     public var files: [InputFile]
     /// The code blocks in document order (for rendering), hints included.
     public var blocks: [CodeBlock]
-    /// An exercise's hints (```` ```hint exercise=<slug> ```` blocks), to be shown one at a time.
+    /// An exercise's hints (fences with the info string `hint exercise=<slug>`), to be shown one at a time.
     public var hints: [String] = []
     /// The section title the sample appears under.
     public var sectionTitle: String
@@ -246,7 +246,7 @@ public struct Sample: Sendable {
     /// has a `swift demo=<slug>` block.
     public var demo: String? { swift?.options["demo"] }
 
-    /// The exercise slug, when the sample is an exercise (```` ```swift exercise=<slug> ````).
+    /// The exercise slug, when the sample is an exercise (a fence with the info string `swift exercise=<slug>`).
     ///
     /// An exercise is a sample whose `swift` block (and `python` / `javascript` blocks, if any)
     /// is the starting program with a part left for the learner, whose `output exercise=<slug>`

@@ -9,7 +9,7 @@ import Multiprocessing
 /// command name, CPU time (user + system). A process or thread is dated from the sample that
 /// first saw it to the last that did; one that lives less than a sampling period may be
 /// missed. ``events(termination:)`` gives what was seen as trace events marked
-/// ``TraceEvent/Source-swift.enum/observer``, which ``Timeline`` merges with the program's own:
+/// `TraceEvent.Source.observer`, which ``Timeline`` merges with the program's own:
 /// the program's names and exit codes win, the observer fills in the rest.
 ///
 /// Samples come every 40 ms while the process tree is steady, and as often as they are asked

@@ -69,7 +69,7 @@ public struct RunResult: Sendable, Codable {
     public var diff: String
     /// The named values captured, as text (`[PID:main] = 4242`).
     public var captures: String
-    /// The trace of the run (``Multiprocessing/TraceEvent`` lines): what the program wrote under
+    /// The trace of the run (`TraceEvent` lines of the `Multiprocessing` library): what the program wrote under
     /// `LEARN_MP_TRACE` (the Swift library, or the hook of a Python or Node.js run), then what
     /// the runner's ``ProcessObserver`` saw.
     public var trace: String

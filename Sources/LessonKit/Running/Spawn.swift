@@ -86,11 +86,11 @@ public struct SpawnResult: Sendable, Codable, Equatable {
 /// their output through pipes and reaps them.
 ///
 /// The program leads a new process group and gets SIGKILL when the thread that started it ends
-/// (`PR_SET_PDEATHSIG`; ``run(_:onOutput:)`` blocks that thread until the program is reaped, so
+/// (`PR_SET_PDEATHSIG`; ``run(_:onOutput:onPoll:)`` blocks that thread until the program is reaped, so
 /// the signal comes only when the runner itself dies). While it runs, this process is a child
 /// subreaper, so the orphans the program leaves are re-parented here instead of to init. When
 /// the program ends, hangs or floods, every descendant is killed, whatever its session or
-/// process group (see ``ProcessTable/descendants(of:since:in:)``), and reaped; those still
+/// process group (see `ProcessTable.descendants(of:since:in:)`), and reaped; those still
 /// running after the program ended are reported in ``SpawnResult/leftRunning``.
 public enum Spawn {
     /// Seconds after the program's end in which the processes it started may still finish on

@@ -50,8 +50,11 @@ public enum FileSystem {
     /// the old file or the new one, never a part. An existing file's permissions are kept
     /// (a new file gets 0644). On failure `path` is unchanged and the temporary file removed.
     ///
-    /// - Parameter durable: flush the bytes to disk before the rename (files a user keeps: a
-    ///   lesson, the results), so a crash leaves the old file or the new one.
+    /// - Parameters:
+    ///   - bytes: The new content.
+    ///   - path: The file to replace.
+    ///   - durable: Flush the bytes to disk before the rename (files a user keeps: a lesson,
+    ///     the results), so a crash leaves the old file or the new one.
     public static func writeBytes(_ bytes: [UInt8], to path: String, durable: Bool = false) throws(FileError) {
         let mode = system_stat(path).map { $0.st_mode & 0o7777 } ?? 0o644
         let temporary = temporaryName(for: path)

@@ -2,7 +2,7 @@
 /// `$TMPDIR/learn-mp-<pid>-XXXXXX` (or under /tmp), shared by the runner processes it forks.
 ///
 /// The process that made the root removes it when it exits normally and when SIGINT, SIGTERM or
-/// SIGHUP stops it (see ``Interrupts``), so an interrupted run leaves no `learn-mp-*` directory.
+/// SIGHUP stops it (see `Interrupts`), so an interrupted run leaves no `learn-mp-*` directory.
 public enum ScratchSpace {
     /// The root, made on first use; later calls (and forked processes) get the same path.
     public static func root() throws(FileError) -> String {

@@ -12,7 +12,10 @@ public struct Style: Sendable {
     /// is set to anything but empty or `0` (even into a pipe, e.g. `| less -R`); otherwise
     /// never when `NO_COLOR` is set and not empty; otherwise when `descriptor` is a terminal.
     ///
-    /// - Parameter environment: looks up an environment variable (this process's by default).
+    /// - Parameters:
+    ///   - choice: `--color auto|always|never`.
+    ///   - descriptor: The output the style is for (standard output by default).
+    ///   - environment: Looks up an environment variable (this process's by default).
     public static func automatic(_ choice: ColorChoice = .auto, descriptor: Int32 = 1,
                                  environment: (String) -> String? = environmentValue) -> Style {
         switch choice {

@@ -5,7 +5,7 @@ import Multiprocessing
 
 /// Who ran when during one demo run: one row per process, ordered by start, with the threads,
 /// pool tasks, lock holds and queue operations reported inside it, built from a trace
-/// (``TraceEvent``s of the program, its hooks and the runner's observer).
+/// (`TraceEvent`s of the program, its hooks and the runner's observer).
 ///
 /// The main process (the demo itself: the earliest process whose parent is not in the trace,
 /// or, in a trace of only the library's lines, the parent of the started processes) is the

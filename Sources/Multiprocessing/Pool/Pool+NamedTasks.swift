@@ -63,6 +63,9 @@ extension Pool {
     /// Starts a `map(_:_:chunkSize:)` and returns at once: Python's `map_async`.
     ///
     /// - Parameters:
+    ///   - task: The named task, run in the workers.
+    ///   - items: The arguments, one call each.
+    ///   - chunkSize: Items per task (nil: about four chunks per worker, as Python).
     ///   - callback: Called with the results when all are ready (in this process, on the
     ///     pool's handler thread: keep it short, and do not wait for other pool results in it).
     ///   - errorCallback: Called with the error instead when a task failed.
@@ -93,6 +96,8 @@ extension Pool {
     /// Starts `task` with `argument` in a worker and returns at once: Python's `apply_async`.
     ///
     /// - Parameters:
+    ///   - task: The named task, run in a worker.
+    ///   - argument: Its argument, crossing as a `Codable` value.
     ///   - callback: Called with the result (in this process, on the pool's handler thread).
     ///   - errorCallback: Called with the error instead when the task failed.
     public func applyAsync<T: PoolTask>(
@@ -138,7 +143,10 @@ extension Pool {
     /// Runs `task` on every item and yields the results in order as they become ready:
     /// Python's `pool.imap(process_item, items)`.
     ///
-    /// - Parameter chunkSize: Items per task (default 1, as Python).
+    /// - Parameters:
+    ///   - task: The named task, run in the workers.
+    ///   - items: The arguments, one call each.
+    ///   - chunkSize: Items per task (default 1, as Python).
     public func imap<T: PoolTask, S: Sequence>(_ task: T, _ items: S, chunkSize: Int = 1) throws -> IMapIterator<T.Output>
     where S.Element == T.Input {
         try stream(task, items, chunkSize: chunkSize, ordered: true)

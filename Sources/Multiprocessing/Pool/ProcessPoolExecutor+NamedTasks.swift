@@ -42,6 +42,8 @@ extension ProcessPoolExecutor {
     /// they become ready (``ExecutorMapResults/values()`` collects them, as `list(...)`).
     ///
     /// - Parameters:
+    ///   - task: The named task, run in the workers.
+    ///   - items: The arguments, one call each; read at once.
     ///   - timeout: Seconds from this call within which every result must be ready (nil: no
     ///     limit); when it runs out, iteration yields ``ExecutorError/timeout(seconds:)``.
     ///   - chunkSize: Items per task (default 1, as Python).
