@@ -84,13 +84,15 @@ struct AuthenticationGate {
             } catch {
                 continue  // that connection failed before it was accepted
             }
+            // Room first, then the challenge: no peer is ever challenged while more than the
+            // limit wait (the one accepted is over it only until the oldest is closed here).
+            if pending.count >= ManagerLimits.maximumPendingConnections {
+                system_close(pending.removeFirst().fd)
+            }
             guard let nonce = try? system_randomBytes(Authentication.nonceSize),
                   sendNow(fd, Authentication.challenge(nonce: nonce)) else {
                 system_close(fd)
                 continue
-            }
-            if pending.count >= ManagerLimits.maximumPendingConnections {
-                system_close(pending.removeFirst().fd)
             }
             let timeout = Int64(min(limits.authenticationTimeout, 1e9) * 1e9)
             pending.append(Pending(fd: fd, nonce: nonce, deadline: monotonicNanoseconds() + timeout,
