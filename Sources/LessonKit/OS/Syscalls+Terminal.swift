@@ -10,12 +10,6 @@ func system_terminalRows(_ fd: Int32) -> Int? {
 }
 
 /// Sleeps `seconds`.
-func system_pause(seconds: Double) { usleep(useconds_t(seconds * 1_000_000)) }
-
-/// Whether `program` is an executable file in a directory of `PATH`.
-func system_isExecutableOnPath(_ program: String) -> Bool {
-    (environmentValue("PATH") ?? "/usr/bin:/bin").split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
-}
 
 // MARK: - The pager's process
 
@@ -29,20 +23,15 @@ struct OutputReader {
 /// reading a pipe, and points `descriptors` at that pipe. Nil when the pipe or the program
 /// cannot be made (nothing is changed then).
 func system_startOutputReader(command: String, extraEnvironment: [String: String], descriptors: [Int32]) -> OutputReader? {
-    var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { return nil }
-    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    guard case .success(let made) = system_pipe() else { return nil }
+    let fds = [made.read, made.write]
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
     var environment: [String: String] = [:]
-    var entry = environ
-    while let pointer = entry.pointee {
-        let text = String(cString: pointer)
+    for text in system_environment() {
         if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-        entry += 1
     }
     environment.merge(extraEnvironment) { _, added in added }
     let envp = environment.map { "\($0.key)=\($0.value)" }

@@ -220,14 +220,6 @@ func system_hasExited(_ pid: pid_t) -> Bool {
     return result == 0 && info._sifields._kill.si_pid != 0
 }
 
-/// Reaps the child `pid`, waiting for it; returns its wait status, or nil when it is not a child.
-@discardableResult
-func system_reap(_ pid: pid_t) -> Int32? {
-    var status: Int32 = 0
-    let (result, _) = retrying { waitpid(pid, &status, 0) }
-    return result == pid ? status : nil
-}
-
 /// Reaps the child `pid`, waiting for it; returns its wait status and the CPU seconds (user +
 /// system) it and the children it reaped used, or nil when it is not a child.
 func system_reapWithUsage(_ pid: pid_t) -> (status: Int32, cpuSeconds: Double)? {

@@ -115,7 +115,7 @@ public enum FileSystem {
     public static func waitForChange(of paths: [String], every interval: Double = 0.25) {
         let before = paths.map { try? readBytes($0) }
         repeat {
-            system_pause(seconds: interval)
+            system_sleep(interval)
         } while paths.map({ try? readBytes($0) }) == before
     }
 

@@ -14,7 +14,7 @@ public struct Pager {
             let trimmed = command.trimmed(of: " \t")
             return trimmed.isEmpty || trimmed == "cat" ? nil : Pager(command: trimmed)
         }
-        return system_isExecutableOnPath("less") ? Pager(command: "less") : nil
+        return Spawn.resolve("less", path: environment("PATH") ?? "/usr/bin:/bin") != nil ? Pager(command: "less") : nil
     }
 
     /// Runs `body` with standard output (and standard error when it is the same terminal)
