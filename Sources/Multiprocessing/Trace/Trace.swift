@@ -47,11 +47,14 @@ public enum Trace {
     /// each new process; a race between threads only makes the limit approximate.
     nonisolated(unsafe) private static var holdsLeft = holdLimit
     nonisolated(unsafe) private static var openHolds: [UnsafeRawPointer] = []
+    /// The process the two above belong to: a forked child starts afresh at its first hold.
+    /// (Reset there, not in ``processStarted(pid:parent:name:)``: a child forked from a
+    /// threaded parent must not touch the array, whose generic code may need runtime locks
+    /// another thread held at the fork.)
+    nonisolated(unsafe) private static var holdsOwner: Int32 = 0
 
     /// A process began running (in the child, right after fork).
     static func processStarted(pid: Int32, parent: Int32, name: String) {
-        holdsLeft = holdLimit
-        openHolds.removeAll(keepingCapacity: true)
         guard isEnabled else { return }
         record(TraceEvent(.processStarted(parent: parent, name: name, runtime: "swift"), pid: pid, time: now))
     }
@@ -72,6 +75,12 @@ public enum Trace {
     @usableFromInline
     static func hold(_ acquired: Bool, object: UnsafeRawPointer, kind: TraceEvent.HoldKind) {
         guard isEnabled else { return }
+        let pid = system_cachedPid()
+        if holdsOwner != pid {
+            holdsOwner = pid
+            holdsLeft = holdLimit
+            openHolds.removeAll()
+        }
         if acquired {
             guard holdsLeft > 0 else { return }
             holdsLeft -= 1
@@ -84,7 +93,6 @@ public enum Trace {
         }
         // At most 16 hex digits: a small string, stored inline, no allocation.
         let id = String(UInt(bitPattern: object), radix: 16)
-        let pid = system_cachedPid()
         record(TraceEvent(acquired ? .acquired(object: id, kind: kind) : .released(object: id, kind: kind), pid: pid, time: now))
     }
 
